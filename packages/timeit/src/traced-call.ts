@@ -1,0 +1,86 @@
+import { context, type Span, type Tracer, trace } from '@opentelemetry/api';
+import { callInContext } from './call-in-context.js';
+import type { Timer } from './internal-types.js';
+import { reportFailure } from './report.js';
+import { endSpan, failSpan, SpanEnd } from './span-outcome.js';
+import { TracedAsyncGenerator, TracedGenerator } from './traced-iterator.js';
+
+/**
+ * Runs `fn` once inside a new active span and ends the span when its work is over: on return,
+ * when a returned thenable settles, or when a returned generator finishes. The user's result
+ * and errors pass through unchanged; failures of the instrumentation are reported, not thrown.
+ */
+export function tracedCall(
+  timer: Timer,
+  tracer: Tracer,
+  fn: Function,
+  self: unknown,
+  args: ArrayLike<unknown>,
+): unknown {
+  let span: Span;
+  let ctx: ReturnType<typeof context.active>;
+  try {
+    if (timer.resolveName !== undefined) timer.resolveName(self);
+    const parent = context.active();
+    span = tracer.startSpan(timer.name, timer.spanOptions, parent);
+    ctx = trace.setSpan(parent, span);
+  } catch (error) {
+    reportFailure(timer, 'starting a span failed', error);
+    return Reflect.apply(fn, self, args);
+  }
+
+  let result: unknown;
+  try {
+    result = callInContext(timer, ctx, fn, self, args);
+  } catch (error) {
+    failSpan(timer, span, error);
+    throw error;
+  }
+
+  if (timer.kind === 'generator') {
+    return new TracedGenerator(timer, result as Generator, ctx, new SpanEnd(timer, span));
+  }
+  if (timer.kind === 'async-generator') {
+    return new TracedAsyncGenerator(timer, result as AsyncGenerator, ctx, new SpanEnd(timer, span));
+  }
+  if (result === null || (typeof result !== 'object' && typeof result !== 'function')) {
+    endSpan(timer, span);
+    return result;
+  }
+  return followThenable(timer, span, result);
+}
+
+function followThenable(timer: Timer, span: Span, result: object): unknown {
+  let then: unknown;
+  try {
+    then = (result as { then?: unknown }).then;
+  } catch (error) {
+    // A throwing `then` getter is the user's object misbehaving; give it back as it is.
+    reportFailure(timer, 'reading the result’s then failed', error);
+    endSpan(timer, span);
+    return result;
+  }
+  if (typeof then !== 'function') {
+    endSpan(timer, span);
+    return result;
+  }
+  const end = new SpanEnd(timer, span);
+  try {
+    // Returning the chained promise keeps the rejection value's identity, and the caller still
+    // sees an unhandled rejection if it ignores the result.
+    return Reflect.apply(then, result, [
+      (value: unknown) => {
+        end.ok();
+        return value;
+      },
+      (error: unknown) => {
+        end.fail(error);
+        throw error;
+      },
+    ]);
+  } catch (error) {
+    reportFailure(timer, 'calling the result’s then failed', error);
+    end.ok();
+    return result;
+  }
+}

@@ -12,8 +12,8 @@ import {
   resetGlobals,
   type SpanExporter,
   setupTracing,
-} from '../../../compat/sdk2/src/index.ts';
-import { timeit } from '../src/index.ts';
+} from '../../../compat/sdk2/src/index.js';
+import { timeit } from '../src/index.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 21);
 

@@ -4,6 +4,13 @@ export {
   detectCompression,
   type GelfCompression,
 } from './decompress.js';
+export {
+  type FormatOptions,
+  formatSummary,
+  type OperationRow,
+  operationsFromFields,
+  operationsFromFullMessage,
+} from './format.js';
 export { createGelfReceiver, DEFAULT_GELF_PORT } from './receiver.js';
 export { TcpFramer, type TcpFramerStats } from './tcp-framer.js';
 export type {

@@ -38,8 +38,10 @@ interface Meta {
 }
 
 interface Waiter {
-  count: number;
-  resolve: (messages: ReceivedGelf[]) => void;
+  /** Whether the waiter is satisfied now that `latest` arrived; resolves it when so. */
+  offer: (latest: ReceivedGelf) => boolean;
+  /** What it waits for, for error messages. */
+  wants: string;
   reject: (err: Error) => void;
   timer: ReturnType<typeof setTimeout>;
 }
@@ -151,7 +153,7 @@ class GelfReceiverImpl extends EventEmitter<GelfReceiverEvents> implements GelfR
       onDiscard: (d) =>
         this.refuse(
           'udp',
-          '',
+          d.remote,
           d.why === 'expired'
             ? `chunk set ${d.id} expired with ${d.received} of ${d.count} chunks`
             : `chunk set ${d.id} dropped with ${d.received} of ${d.count} chunks (too many open sets)`,
@@ -218,25 +220,65 @@ class GelfReceiverImpl extends EventEmitter<GelfReceiverEvents> implements GelfR
     if (count > this.settings.maxStoredMessages) {
       return Promise.reject(
         new RangeError(
-          `waitForMessages(${count}): at most maxStoredMessages (${this.settings.maxStoredMessages}) are kept`,
+          `gelf-tail: waitForMessages(${count}): only maxStoredMessages (${this.settings.maxStoredMessages}) are kept`,
         ),
       );
     }
+    return this.wait(`${count} message(s)`, timeoutMs, (resolve) => () => {
+      if (this.messages.length < count) return false;
+      resolve(this.messages.slice());
+      return true;
+    });
+  }
+
+  waitForMessage(
+    predicate: (m: ReceivedGelf) => boolean,
+    timeoutMs = DEFAULT_WAIT_MS,
+  ): Promise<ReceivedGelf> {
+    let found: ReceivedGelf | undefined;
+    try {
+      found = this.messages.find(predicate);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (found !== undefined) return Promise.resolve(found);
+    return this.wait(
+      'a message matching the predicate',
+      timeoutMs,
+      (resolve, reject) => (latest) => {
+        // A throwing predicate fails its own wait, never the socket handler that called it.
+        try {
+          if (!predicate(latest)) return false;
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+          return true;
+        }
+        resolve(latest);
+        return true;
+      },
+    );
+  }
+
+  private wait<T>(
+    wants: string,
+    timeoutMs: number,
+    makeOffer: (resolve: (value: T) => void, reject: (err: Error) => void) => Waiter['offer'],
+  ): Promise<T> {
     if (this.closing !== undefined) {
       return Promise.reject(
-        new Error(`gelf-tail: receiver closed; ${this.describeProgress(count)}`),
+        new Error(`gelf-tail: receiver closed; ${this.describeProgress(wants)}`),
       );
     }
-    return new Promise((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       const waiter: Waiter = {
-        count,
-        resolve,
+        offer: makeOffer(resolve, reject),
+        wants,
         reject,
         timer: setTimeout(() => {
           this.waiters = this.waiters.filter((w) => w !== waiter);
           reject(
             new Error(
-              `gelf-tail: timed out after ${timeoutMs} ms; ${this.describeProgress(count)}`,
+              `gelf-tail: timed out after ${timeoutMs} ms; ${this.describeProgress(wants)}`,
             ),
           );
         }, timeoutMs),
@@ -274,7 +316,7 @@ class GelfReceiverImpl extends EventEmitter<GelfReceiverEvents> implements GelfR
     this.waiters = [];
     for (const w of waiters) {
       clearTimeout(w.timer);
-      w.reject(new Error(`gelf-tail: receiver closed; ${this.describeProgress(w.count)}`));
+      w.reject(new Error(`gelf-tail: receiver closed; ${this.describeProgress(w.wants)}`));
     }
     const udp = this.udpSocket;
     const tcp = this.tcpServer;
@@ -300,12 +342,12 @@ class GelfReceiverImpl extends EventEmitter<GelfReceiverEvents> implements GelfR
     this.reassembler.clear();
   }
 
-  private describeProgress(count: number): string {
+  private describeProgress(wants: string): string {
     const s = this.counters;
     const last =
       this.lastInvalidReason === undefined ? '' : `; last invalid: ${this.lastInvalidReason}`;
     return (
-      `expected ${count} message(s), ${this.messages.length} arrived ` +
+      `waited for ${wants}; ${this.messages.length} message(s) arrived ` +
       `(${s.invalid} invalid, ${this.reassembler.stats().chunkSetsOpen} chunk set(s) incomplete${last})`
     );
   }
@@ -321,7 +363,7 @@ class GelfReceiverImpl extends EventEmitter<GelfReceiverEvents> implements GelfR
     let chunks = 1;
     let bytes = datagram.length;
     if (isChunkedDatagram(datagram)) {
-      const r = this.reassembler.push(datagram);
+      const r = this.reassembler.push(datagram, remote);
       if (r.kind === 'rejected') {
         this.refuse('udp', remote, r.reason, datagram.length);
         return;
@@ -425,21 +467,19 @@ class GelfReceiverImpl extends EventEmitter<GelfReceiverEvents> implements GelfR
     if (violations.length > 0) this.counters.withViolations++;
     this.messages.push(received);
     if (this.messages.length > this.settings.maxStoredMessages) this.messages.shift();
-    this.settle();
+    this.settle(received);
     this.emit('message', received);
     return undefined;
   }
 
-  private settle(): void {
+  private settle(latest: ReceivedGelf): void {
     if (this.waiters.length === 0) return;
-    const have = this.messages.length;
-    const ready = this.waiters.filter((w) => w.count <= have);
-    if (ready.length === 0) return;
-    this.waiters = this.waiters.filter((w) => w.count > have);
-    for (const w of ready) {
-      clearTimeout(w.timer);
-      w.resolve(this.messages.slice());
+    const pending: Waiter[] = [];
+    for (const w of this.waiters) {
+      if (w.offer(latest)) clearTimeout(w.timer);
+      else pending.push(w);
     }
+    this.waiters = pending;
   }
 
   private refuse(

@@ -125,6 +125,15 @@ export interface GelfReceiver extends EventEmitter<GelfReceiverEvents> {
    * closes first.
    */
   waitForMessages(count: number, timeoutMs?: number): Promise<ReceivedGelf[]>;
+  /**
+   * Resolves with the first message, stored or still to come, for which `predicate` is true;
+   * rejects after `timeoutMs` (default 10 000) or when the receiver closes first. Handy when
+   * several tests share one receiver: wait for your own trace id.
+   */
+  waitForMessage(
+    predicate: (m: ReceivedGelf) => boolean,
+    timeoutMs?: number,
+  ): Promise<ReceivedGelf>;
   /** A snapshot of the counters. */
   stats(): GelfReceiverStats;
   /** Forgets the stored messages (counters keep running). */

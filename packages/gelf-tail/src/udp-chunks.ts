@@ -31,6 +31,8 @@ export interface ChunkSetDiscard {
   why: 'expired' | 'dropped';
   /** Bytes of the chunk datagrams that had arrived. */
   bytes: number;
+  /** The sender of the set's first chunk, as given to {@link ChunkReassembler.push}. */
+  remote: string;
 }
 
 /** Counters of a {@link ChunkReassembler}. */
@@ -60,6 +62,7 @@ export type ChunkPushResult =
 
 interface ChunkSet {
   readonly count: number;
+  readonly remote: string;
   readonly parts: (Buffer | undefined)[];
   received: number;
   payloadBytes: number;
@@ -103,9 +106,11 @@ export class ChunkReassembler {
 
   /**
    * Adds one chunk datagram (starting with the magic bytes). Returns the whole payload when this
-   * chunk completes its set.
+   * chunk completes its set. Sets are keyed by message id alone, as in Graylog.
+   *
+   * @param remote - the sender, only to tell it when the set is discarded
    */
-  push(datagram: Buffer): ChunkPushResult {
+  push(datagram: Buffer, remote = ''): ChunkPushResult {
     if (datagram.length < GELF_CHUNK_HEADER_BYTES || !isChunkedDatagram(datagram)) {
       return this.reject(`chunk shorter than its ${GELF_CHUNK_HEADER_BYTES}-byte header`);
     }
@@ -129,7 +134,7 @@ export class ChunkReassembler {
       return { kind: 'complete', payload: Buffer.from(payload), chunks: 1, bytes: datagram.length };
     }
     if (set === undefined) {
-      set = this.open(id, count);
+      set = this.open(id, count, remote);
     } else if (set.parts[seq] !== undefined) {
       this.counters.duplicateChunks++;
       return { kind: 'duplicate' };
@@ -168,13 +173,14 @@ export class ChunkReassembler {
     this.pendingBytes = 0;
   }
 
-  private open(id: string, count: number): ChunkSet {
+  private open(id: string, count: number, remote: string): ChunkSet {
     // Map iteration order is insertion order, so the first key is the oldest set.
     while (this.sets.size >= this.maxOpenSets) this.dropOldest();
     const timer = setTimeout(() => this.expire(id), this.timeoutMs);
     timer.unref();
     const set: ChunkSet = {
       count,
+      remote,
       parts: new Array<Buffer | undefined>(count),
       received: 0,
       payloadBytes: 0,
@@ -211,7 +217,14 @@ export class ChunkReassembler {
   }
 
   private discarded(id: string, set: ChunkSet, why: ChunkSetDiscard['why']): void {
-    this.onDiscard?.({ id, received: set.received, count: set.count, why, bytes: set.wireBytes });
+    this.onDiscard?.({
+      id,
+      received: set.received,
+      count: set.count,
+      why,
+      bytes: set.wireBytes,
+      remote: set.remote,
+    });
   }
 
   private forget(id: string, set: ChunkSet): void {

@@ -59,3 +59,40 @@ describe('parsers on random input', () => {
     );
   });
 });
+
+describe('a live receiver fed random bytes', () => {
+  it('survives random datagrams and TCP streams and still receives the next message', async () => {
+    const { createGelfReceiver } = await import('../src/index.js');
+    const { sendTcp, sendUdp, gelf } = await import('./helpers.js');
+    const receiver = await createGelfReceiver({
+      udp: 0,
+      tcp: 0,
+      chunkTimeoutMs: 200,
+      maxTcpFrameBytes: 256,
+    });
+    try {
+      let n = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(datagram, { minLength: 1, maxLength: 10 }),
+          fc.array(bytes, { maxLength: 6 }),
+          async (datagrams, pieces) => {
+            n++;
+            // Empty datagrams are legal on the wire; they are counted as invalid too.
+            await sendUdp(receiver.ports.udp!, datagrams);
+            // A leading NUL ends whatever garbage is pending, so the probe frame stands alone.
+            await sendTcp(receiver.ports.tcp!, [
+              ...pieces,
+              Buffer.from(`\0${JSON.stringify(gelf({ _probe: n }))}\0`),
+            ]);
+            await receiver.waitForMessage((m) => m.message._probe === n && m.transport === 'tcp');
+          },
+        ),
+        { numRuns: 25 },
+      );
+      expect(receiver.stats().invalid).toBeGreaterThan(0);
+    } finally {
+      await receiver.close();
+    }
+  });
+});

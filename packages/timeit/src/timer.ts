@@ -29,7 +29,11 @@ function readOptions(options: TimeitOptions | undefined): ReadOptions {
     // Copied (getters evaluated) now, so spans of this wrapper share one frozen set.
     Object.assign(read.attributes, options.attributes);
   } catch (error) {
-    diag.warn('@otel-gelf/timeit: reading the options failed; the defaults are used', error);
+    read.attributes = {};
+    diag.warn(
+      '@otel-gelf/timeit: reading the options failed; the span has no custom attributes',
+      error,
+    );
   }
   return read;
 }

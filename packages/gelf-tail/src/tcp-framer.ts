@@ -25,7 +25,10 @@ export class TcpFramer {
     this.maxFrameBytes = Math.max(1, maxFrameBytes);
   }
 
-  /** Feeds bytes and returns the frames they complete, in order. */
+  /**
+   * Feeds bytes and returns the frames they complete, in order. A frame may share memory with
+   * `data`: copy it before keeping it past a later write into that buffer.
+   */
   push(data: Buffer): Buffer[] {
     const frames: Buffer[] = [];
     let start = 0;
@@ -45,9 +48,10 @@ export class TcpFramer {
         this.dropPending();
         continue;
       }
+      // A frame inside one read is a view of it, not a copy: callers parse it at once.
       const frame =
         this.pendingBytes === 0
-          ? Buffer.from(piece)
+          ? piece
           : Buffer.concat([...this.pending, piece], this.pendingBytes + piece.length);
       this.pending = [];
       this.pendingBytes = 0;

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { gelf, sendTcp, sendUdp } from './helpers.js';
+import { gelf, sendTcp, sendUdp, until } from './helpers.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const cli = resolve(import.meta.dirname, '../src/cli.ts');
@@ -46,14 +46,6 @@ async function startCli(args: string[]): Promise<Running> {
   return { child, stdout: () => out, stderr: () => err, ports };
 }
 
-async function waitFor(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((r) => child.once('exit', (code) => r(code)));
@@ -76,8 +68,9 @@ describe('gelf-tail CLI', () => {
     await sendUdp(r.ports.udp!, [Buffer.from(JSON.stringify(gelf({ _n: 1 })))]);
     await sendTcp(r.ports.tcp!, [Buffer.from(`${JSON.stringify(gelf({ _n: 2, _id: 'x' }))}\0`)]);
     await sendUdp(r.ports.udp!, [Buffer.from('garbage')]);
-    await waitFor(
+    await until(
       () => r.stdout().split('\n').length >= 3 && /invalid udp/.test(r.stderr()),
+      15_000,
       'two messages and one invalid',
     );
     const lines = r
@@ -112,7 +105,7 @@ describe('gelf-tail CLI', () => {
     );
     const res = await fetch(`http://127.0.0.1:${r.ports.http}/gelf`, { method: 'POST', body });
     expect(res.status).toBe(202);
-    await waitFor(() => /load_cart/.test(r.stdout()), 'the summary');
+    await until(() => /load_cart/.test(r.stdout()), 15_000, 'the summary');
     expect(r.stdout()).toMatch(/\[INFO\] +shop {2}GET \/api 200 12\.5 ms/);
     expect(r.stdout()).toMatch(/load_cart +4 +1\.000 +4\.000 +2\.500 +4\.000/);
     expect(r.stdout()).not.toContain('\u001b[');

@@ -1,0 +1,141 @@
+import { hostname } from 'node:os';
+import { diag } from '@opentelemetry/api';
+import type {
+  RequestSummary,
+  SummaryExporter,
+  SummaryExportResult,
+} from '@otel-gelf/request-summary';
+import { type Environment, type GelfOptions, resolveGelfConfig } from './config.js';
+import { createTransport } from './create-transport.js';
+import { RateLimitedWarning } from './rate-limited-warning.js';
+import { toGelfPayload } from './to-gelf.js';
+import type { GelfTransport } from './types.js';
+
+/** Options of {@link GelfSummaryExporter}: where and how to send (see {@link GelfOptions}). */
+export interface GelfSummaryExporterOptions extends GelfOptions {
+  /** Environment variables to read instead of `process.env` (tests, embedding). */
+  env?: Environment;
+}
+
+/** Counters of a {@link GelfSummaryExporter}. */
+export interface GelfExporterStats {
+  /** Summaries handed to `export`. */
+  exported: number;
+  /** GELF messages handed to the network. */
+  sent: number;
+  /**
+   * Messages given up without trying: transport caps or buffer full, too large even after
+   * folding, export after shutdown, mapping errors.
+   */
+  dropped: number;
+  /** Messages tried and lost (socket errors, lost connections, HTTP errors). */
+  failed: number;
+  /** Messages accepted by the transport and not yet settled. */
+  pending: number;
+  /** Bytes put on the wire. */
+  bytes: number;
+  /** Socket and connection errors seen. */
+  errors: number;
+}
+
+// Export results in the shape of @opentelemetry/core's ExportResultCode (0 success, 1 failed).
+const SUCCESS: SummaryExportResult = { code: 0 };
+
+/**
+ * A {@link SummaryExporter} that maps each request summary to one GELF message ({@link toGelf})
+ * and sends it over UDP, TCP, TLS, HTTP(S) or gelf-pro, chosen by the endpoint URL.
+ *
+ * It never throws into the application: every `export` calls its callback exactly once (FAILED
+ * when a message was dropped, or after shutdown), and network trouble is counted ({@link stats})
+ * and reported through a rate-limited `diag.warn`.
+ */
+export class GelfSummaryExporter implements SummaryExporter {
+  private readonly transport: GelfTransport;
+  private readonly host: string;
+  private readonly timeoutMillis: number;
+  private readonly warning = new RateLimitedWarning();
+  private shutdownPromise: Promise<void> | undefined;
+  private exported = 0;
+  private dropped = 0;
+
+  /** @throws Error naming the bad value when the configuration is invalid */
+  constructor(options: GelfSummaryExporterOptions = {}) {
+    const config = resolveGelfConfig(options, options.env ?? process.env, 'GelfSummaryExporter');
+    // Once per exporter, never per message.
+    this.host = config.host ?? hostname();
+    this.timeoutMillis = config.timeoutMillis;
+    try {
+      this.transport = createTransport(config);
+    } catch (err) {
+      throw new Error(`GelfSummaryExporter: ${(err as Error).message}`);
+    }
+  }
+
+  export(summaries: RequestSummary[], resultCallback: (result: SummaryExportResult) => void): void {
+    let result = SUCCESS;
+    if (this.shutdownPromise !== undefined) {
+      this.dropped += summaries.length;
+      result = { code: 1, error: new Error('GelfSummaryExporter is shut down') };
+    } else {
+      let refused = 0;
+      let problem: unknown;
+      const options = { host: this.host, maxBytes: this.transport.maxPayloadBytes };
+      for (const summary of summaries) {
+        this.exported++;
+        try {
+          const payload = toGelfPayload(summary, options);
+          if (payload === undefined || !this.transport.send(payload)) refused++;
+          if (payload === undefined) this.dropped++;
+        } catch (err) {
+          refused++;
+          this.dropped++;
+          problem = err;
+        }
+      }
+      if (problem !== undefined)
+        this.warning.warn('GelfSummaryExporter: a summary could not be sent', problem);
+      if (refused > 0) {
+        result = {
+          code: 1,
+          error: new Error(
+            `GelfSummaryExporter: ${refused} of ${summaries.length} messages dropped`,
+          ),
+        };
+      }
+    }
+    try {
+      resultCallback(result);
+    } catch (err) {
+      diag.error('GelfSummaryExporter: export result callback threw', err);
+    }
+  }
+
+  /** Waits until every message handed over so far is sent or failed (at most `timeoutMillis`). */
+  forceFlush(): Promise<void> {
+    return this.transport.flush(this.timeoutMillis).catch((err: unknown) => {
+      diag.error('GelfSummaryExporter: flush failed', err);
+    });
+  }
+
+  /** Flushes, then closes the sockets; runs once. Later exports report FAILED. */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= this.transport.close(this.timeoutMillis).catch((err: unknown) => {
+      diag.error('GelfSummaryExporter: shutdown failed', err);
+    });
+    return this.shutdownPromise;
+  }
+
+  /** A snapshot of the counters (the transport's plus the exporter's own drops). */
+  stats(): GelfExporterStats {
+    const t = this.transport.stats();
+    return {
+      exported: this.exported,
+      sent: t.sent,
+      dropped: t.dropped + this.dropped,
+      failed: t.failed,
+      pending: t.pending,
+      bytes: t.bytes,
+      errors: t.errors,
+    };
+  }
+}

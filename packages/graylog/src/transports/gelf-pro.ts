@@ -1,0 +1,149 @@
+// The package's only import of gelf-pro (CommonJS; its default export is the logger singleton).
+import gelfPro from 'gelf-pro';
+import { RateLimitedWarning } from '../rate-limited-warning.js';
+import type { GelfTransport, GelfTransportStats } from '../types.js';
+import { PendingCounter } from './pending.js';
+import type { GelfTlsOptions } from './tls.js';
+
+/** Options of {@link GelfProTransport}. */
+export interface GelfProTransportOptions {
+  /** `udp`, `tcp` or `tls` (gelf-pro has no HTTP adapter). */
+  protocol: 'udp' | 'tcp' | 'tls';
+  host: string;
+  port: number;
+  /** UDP over IPv6 (`udp6`) instead of IPv4. @defaultValue false */
+  ipv6?: boolean;
+  /** TCP/TLS connect and send timeout. @defaultValue 10000 */
+  timeoutMs?: number;
+  /** TLS settings (gelf-pro passes them to `tls.connect`). */
+  tls?: GelfTlsOptions;
+  /**
+   * Messages in flight. gelf-pro opens a socket or connection per message: this cap is what keeps
+   * a burst from exhausting file handles. @defaultValue 64
+   */
+  maxInFlight?: number;
+}
+
+/** gelf-pro's UDP chunk data size for udp4 (1388) times its 128-chunk limit (after zlib). */
+const GELF_PRO_UDP_MAX = 1388 * 128;
+const GELF_PRO_TCP_MAX = 2 * 1024 * 1024 - 1;
+
+/** The configuration gelf-pro currently holds (it has one per process) and who uses it. */
+let configKey: string | undefined;
+let configLabel = '';
+let holders = 0;
+
+/**
+ * Sends through gelf-pro 1.4.0, for users who want its behaviour. Its limits, kept as they are:
+ * one configuration per process (so one gelf-pro endpoint at a time here), a new UDP socket or
+ * TCP/TLS connection per message, UDP always zlib-compressed with a fixed chunk size and an empty
+ * trailing chunk when the compressed size is an exact multiple of it.
+ *
+ * Our already-mapped JSON goes to gelf-pro's adapter (`gelfPro.send`), not through its
+ * `message()` formatter: that one would re-flatten and re-truncate fields, `console.warn` on
+ * dotted keys and delete a field named `id`. A callback is always passed, since gelf-pro throws
+ * asynchronously without one.
+ */
+export class GelfProTransport implements GelfTransport {
+  readonly maxPayloadBytes: number;
+  private readonly maxInFlight: number;
+  private readonly pending = new PendingCounter();
+  private readonly warning = new RateLimitedWarning();
+  private readonly label: string;
+  private closed = false;
+  private sent = 0;
+  private dropped = 0;
+  private failed = 0;
+  private bytes = 0;
+  private errors = 0;
+
+  /** @throws Error when another gelf-pro transport with a different endpoint is open */
+  constructor(options: GelfProTransportOptions) {
+    this.maxInFlight = options.maxInFlight ?? 64;
+    this.maxPayloadBytes = options.protocol === 'udp' ? GELF_PRO_UDP_MAX : GELF_PRO_TCP_MAX;
+    this.label = `gelf-pro ${options.protocol}://${options.host}:${options.port}`;
+    const adapterOptions: Record<string, unknown> = {
+      host: options.host,
+      port: options.port,
+      timeout: options.timeoutMs ?? 10_000,
+    };
+    if (options.protocol === 'udp') adapterOptions.protocol = options.ipv6 ? 'udp6' : 'udp4';
+    if (options.protocol === 'tls') {
+      const tls = options.tls;
+      adapterOptions.rejectUnauthorized = tls?.rejectUnauthorized ?? true;
+      if (tls?.ca !== undefined) adapterOptions.ca = tls.ca;
+      if (tls?.cert !== undefined) adapterOptions.cert = tls.cert;
+      if (tls?.key !== undefined) adapterOptions.key = tls.key;
+      if (tls?.servername !== undefined) adapterOptions.servername = tls.servername;
+    }
+    const adapterName = { udp: 'udp', tcp: 'tcp', tls: 'tcp-tls' }[options.protocol];
+    const key = JSON.stringify([adapterName, adapterOptions]);
+    if (holders > 0 && configKey !== key) {
+      throw new Error(
+        `gelf-pro keeps one configuration per process and is already sending to ${configLabel}; close that exporter first or use the native transport`,
+      );
+    }
+    if (holders === 0) {
+      // gelf-pro caches its adapter on first use and merges configs: reset both so this
+      // configuration is the one in force.
+      const pro = gelfPro as unknown as { adapter: unknown; config: Record<string, unknown> };
+      pro.adapter = undefined;
+      pro.config = { ...pro.config, adapterName, adapterOptions };
+      configKey = key;
+      configLabel = this.label;
+    }
+    holders++;
+  }
+
+  send(payload: Buffer): boolean {
+    if (
+      this.closed ||
+      payload.length > this.maxPayloadBytes ||
+      this.pending.count >= this.maxInFlight
+    ) {
+      this.dropped++;
+      return false;
+    }
+    this.pending.add();
+    try {
+      gelfPro.send(payload.toString('utf8'), this.onSent);
+    } catch (err) {
+      this.onSent(err as Error);
+    }
+    return true;
+  }
+
+  flush(timeoutMs: number): Promise<void> {
+    return this.pending.wait(timeoutMs).then(() => undefined);
+  }
+
+  async close(timeoutMs: number): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pending.wait(timeoutMs);
+    holders--;
+  }
+
+  stats(): GelfTransportStats {
+    return {
+      sent: this.sent,
+      dropped: this.dropped,
+      failed: this.failed,
+      pending: this.pending.count,
+      bytes: this.bytes,
+      errors: this.errors,
+    };
+  }
+
+  private readonly onSent = (err?: Error | null, bytes?: number): void => {
+    if (err) {
+      this.failed++;
+      this.errors++;
+      this.warning.warn(`${this.label}: ${err.message}`, err);
+    } else {
+      this.sent++;
+      this.bytes += bytes ?? 0;
+    }
+    this.pending.settle();
+  };
+}

@@ -1,0 +1,175 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { deflateSync, gzipSync } from 'node:zlib';
+import { RateLimitedWarning } from '../rate-limited-warning.js';
+import type { GelfCompression, GelfTransport, GelfTransportStats } from '../types.js';
+import { PendingCounter } from './pending.js';
+import { type GelfTlsOptions, tlsConnectOptions } from './tls.js';
+
+/** Options of {@link HttpTransport}. */
+export interface HttpTransportOptions {
+  /** `http` or `https`. */
+  protocol: 'http' | 'https';
+  host: string;
+  port: number;
+  /** Request path. @defaultValue '/gelf' */
+  path?: string;
+  /**
+   * Body compression: `gzip` (Content-Encoding: gzip), `zlib` (deflate), `none`, or `auto` (gzip
+   * for bodies over 1 KiB). @defaultValue 'auto'
+   */
+  compression?: GelfCompression;
+  /** Requests in flight at once; beyond, messages are dropped. @defaultValue 256 */
+  maxInFlight?: number;
+  /** Keep-alive connections to Graylog. @defaultValue 4 */
+  maxSockets?: number;
+  /** A request not answered within this time fails. @defaultValue 10000 */
+  timeoutMs?: number;
+  /** HTTPS certificates and verification. */
+  tls?: GelfTlsOptions;
+}
+
+/** Graylog's default limit of a decompressed GELF message (8 MiB). */
+export const MAX_HTTP_BODY_BYTES = 8 * 1024 * 1024;
+const AUTO_GZIP_BYTES = 1024;
+
+/**
+ * GELF over HTTP(S): `POST /gelf` on keep-alive connections, optionally gzip-compressed. Graylog
+ * answers 202 Accepted; any other answer, a timeout or a connection error counts as failed.
+ */
+export class HttpTransport implements GelfTransport {
+  readonly maxPayloadBytes = MAX_HTTP_BODY_BYTES;
+  private readonly options: HttpTransportOptions;
+  private readonly agent: HttpAgent;
+  private readonly request: typeof httpRequest;
+  private readonly compression: GelfCompression;
+  private readonly maxInFlight: number;
+  private readonly timeoutMs: number;
+  private readonly pending = new PendingCounter();
+  private readonly warning = new RateLimitedWarning();
+  private closed = false;
+  private sent = 0;
+  private dropped = 0;
+  private failed = 0;
+  private bytes = 0;
+  private errors = 0;
+
+  constructor(options: HttpTransportOptions) {
+    this.options = options;
+    this.compression = options.compression ?? 'auto';
+    this.maxInFlight = options.maxInFlight ?? 256;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 4 };
+    if (options.protocol === 'https') {
+      this.agent = new HttpsAgent({
+        ...agentOptions,
+        ...tlsConnectOptions(options.host, options.tls),
+      });
+      this.request = httpsRequest;
+    } else {
+      this.agent = new HttpAgent(agentOptions);
+      this.request = httpRequest;
+    }
+  }
+
+  send(payload: Buffer): boolean {
+    if (
+      this.closed ||
+      payload.length > this.maxPayloadBytes ||
+      this.pending.count >= this.maxInFlight
+    ) {
+      this.dropped++;
+      return false;
+    }
+    let body = payload;
+    let encoding: string | undefined;
+    try {
+      const mode = this.compression;
+      if (mode === 'gzip' || (mode === 'auto' && payload.length > AUTO_GZIP_BYTES)) {
+        body = gzipSync(payload);
+        encoding = 'gzip';
+      } else if (mode === 'zlib') {
+        body = deflateSync(payload);
+        encoding = 'deflate';
+      }
+    } catch (err) {
+      this.errors++;
+      this.warning.warn('GELF HTTP: compression failed', err);
+      this.dropped++;
+      return false;
+    }
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/json',
+      'content-length': body.length,
+    };
+    if (encoding !== undefined) headers['content-encoding'] = encoding;
+    this.pending.add();
+    let settled = false;
+    const settle = (ok: boolean, problem?: Error) => {
+      if (settled) return;
+      settled = true;
+      if (ok) this.sent++;
+      else {
+        this.failed++;
+        if (problem !== undefined) this.warning.warn(`${this.label}: ${problem.message}`, problem);
+      }
+      this.pending.settle();
+    };
+    try {
+      const req = this.request({
+        agent: this.agent,
+        host: this.options.host,
+        port: this.options.port,
+        path: this.options.path ?? '/gelf',
+        method: 'POST',
+        headers,
+        timeout: this.timeoutMs,
+      });
+      req.on('response', (res: IncomingMessage) => {
+        // Read the (empty) body so the keep-alive connection is reused.
+        res.resume();
+        const status = res.statusCode ?? 0;
+        settle(status === 202, status === 202 ? undefined : new Error(`answered ${status}`));
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
+      req.on('error', (err) => {
+        this.errors++;
+        settle(false, err);
+      });
+      req.end(body);
+      this.bytes += body.length;
+    } catch (err) {
+      this.errors++;
+      settle(false, err as Error);
+    }
+    return true;
+  }
+
+  flush(timeoutMs: number): Promise<void> {
+    return this.pending.wait(timeoutMs).then(() => undefined);
+  }
+
+  async close(timeoutMs: number): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pending.wait(timeoutMs);
+    // Destroys keep-alive sockets; requests still open fail through their 'error' handler.
+    this.agent.destroy();
+  }
+
+  stats(): GelfTransportStats {
+    return {
+      sent: this.sent,
+      dropped: this.dropped,
+      failed: this.failed,
+      pending: this.pending.count,
+      bytes: this.bytes,
+      errors: this.errors,
+    };
+  }
+
+  private get label(): string {
+    const o = this.options;
+    return `GELF ${o.protocol.toUpperCase()} ${o.host}:${o.port}${o.path ?? '/gelf'}`;
+  }
+}

@@ -1,0 +1,263 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { lookup } from 'node:dns';
+import { isIP } from 'node:net';
+import { deflateSync, gzipSync } from 'node:zlib';
+import { chunkPayload, datagramCount, MAX_CHUNKS, maxChunkedPayload } from '../gelf-chunks.js';
+import { RateLimitedWarning } from '../rate-limited-warning.js';
+import type { GelfCompression, GelfTransport, GelfTransportStats } from '../types.js';
+import { PendingCounter } from './pending.js';
+
+/** Options of {@link UdpTransport}. */
+export interface UdpTransportOptions {
+  /** Graylog's host name or IP address; a name is resolved once, again after a send error. */
+  host: string;
+  /** Graylog's GELF UDP port. */
+  port: number;
+  /**
+   * Largest datagram in bytes, chunk header included (1420 fits a WAN MTU; 8154 suits a LAN).
+   * @defaultValue 1420
+   */
+  chunkSize?: number;
+  /** Payload compression. `auto` compresses only when that saves a chunk. @defaultValue 'auto' */
+  compression?: GelfCompression;
+  /** Messages in flight (waiting for the socket or an address); beyond, dropped. @defaultValue 1024 */
+  maxInFlight?: number;
+  /** Bytes in flight; beyond, dropped. @defaultValue 16 MiB */
+  maxInFlightBytes?: number;
+}
+
+/** Smallest and largest chunk size accepted (the largest is the IPv4 UDP payload limit). */
+export const MIN_CHUNK_SIZE = 256;
+export const MAX_CHUNK_SIZE = 65_507;
+/** WAN-safe default datagram size. */
+export const DEFAULT_CHUNK_SIZE = 1420;
+
+// A lost address (DNS change, interface down) is looked up again at most this often.
+const RELOOKUP_INTERVAL_MS = 1000;
+
+/** One message on its way: how many datagram callbacks are still due. */
+interface InFlight {
+  remaining: number;
+  bytes: number;
+  failed: boolean;
+}
+
+/**
+ * GELF over UDP: one long-lived, unref'ed socket; chunking (never an empty trailing chunk);
+ * optional gzip/zlib compression; a cap on messages in flight. Errors are counted and reported
+ * through a rate-limited `diag.warn`, never thrown.
+ */
+export class UdpTransport implements GelfTransport {
+  readonly maxPayloadBytes: number;
+  private readonly host: string;
+  private readonly port: number;
+  private readonly chunkSize: number;
+  private readonly compression: GelfCompression;
+  private readonly maxInFlight: number;
+  private readonly maxInFlightBytes: number;
+  private readonly pending = new PendingCounter();
+  private readonly warning = new RateLimitedWarning();
+  private socket: Socket | undefined;
+  private address: string | undefined;
+  private family = 0;
+  private lookingUp = false;
+  private lastLookup = Number.NEGATIVE_INFINITY;
+  private stale = false;
+  /** Messages accepted before the host name resolved, as ready-to-send datagrams. */
+  private waiting: Array<{ datagrams: Buffer[]; bytes: number }> = [];
+  private inFlightBytes = 0;
+  private closed = false;
+  private sent = 0;
+  private dropped = 0;
+  private failed = 0;
+  private bytes = 0;
+  private errors = 0;
+
+  constructor(options: UdpTransportOptions) {
+    this.host = options.host;
+    this.port = options.port;
+    this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    this.compression = options.compression ?? 'auto';
+    this.maxInFlight = options.maxInFlight ?? 1024;
+    this.maxInFlightBytes = options.maxInFlightBytes ?? 16 * 1024 * 1024;
+    this.maxPayloadBytes = maxChunkedPayload(this.chunkSize);
+    const family = isIP(this.host);
+    if (family !== 0) this.useAddress(this.host, family);
+  }
+
+  send(payload: Buffer): boolean {
+    if (
+      this.closed ||
+      payload.length > this.maxPayloadBytes ||
+      this.pending.count >= this.maxInFlight ||
+      this.inFlightBytes + payload.length > this.maxInFlightBytes
+    ) {
+      this.dropped++;
+      return false;
+    }
+    let datagrams: Buffer[] | undefined;
+    try {
+      datagrams = this.datagrams(payload);
+    } catch (err) {
+      this.errors++;
+      this.warning.warn('GELF UDP: compression failed', err);
+    }
+    if (datagrams === undefined) {
+      this.dropped++;
+      return false;
+    }
+    this.pending.add();
+    this.inFlightBytes += payload.length;
+    if (this.address === undefined) {
+      this.waiting.push({ datagrams, bytes: payload.length });
+      this.resolve();
+    } else {
+      if (this.stale) this.resolve();
+      this.transmit(datagrams, payload.length);
+    }
+    return true;
+  }
+
+  flush(timeoutMs: number): Promise<void> {
+    return this.pending.wait(timeoutMs).then(() => undefined);
+  }
+
+  async close(timeoutMs: number): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pending.wait(timeoutMs);
+    for (const w of this.waiting) this.settle(w.bytes, true);
+    this.waiting = [];
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket !== undefined) {
+      try {
+        socket.close();
+      } catch {
+        // already closed after an error
+      }
+    }
+  }
+
+  stats(): GelfTransportStats {
+    return {
+      sent: this.sent,
+      dropped: this.dropped,
+      failed: this.failed,
+      pending: this.pending.count,
+      bytes: this.bytes,
+      errors: this.errors,
+    };
+  }
+
+  /** The datagrams for one payload, compressed as configured; undefined when over 128 chunks. */
+  private datagrams(payload: Buffer): Buffer[] | undefined {
+    const size = this.chunkSize;
+    let body = payload;
+    const mode = this.compression;
+    if (mode === 'auto') {
+      if (payload.length > size) {
+        const z = deflateSync(payload);
+        if (datagramCount(z.length, size) < datagramCount(payload.length, size)) body = z;
+      }
+    } else if (mode !== 'none') {
+      const z = mode === 'gzip' ? gzipSync(payload) : deflateSync(payload);
+      // Incompressible data can grow past 128 chunks; the plain payload always fits.
+      if (datagramCount(z.length, size) <= MAX_CHUNKS) body = z;
+    }
+    if (body.length <= size) return [body];
+    if (datagramCount(body.length, size) > MAX_CHUNKS) return undefined;
+    return chunkPayload(body, size);
+  }
+
+  private transmit(datagrams: Buffer[], payloadBytes: number): void {
+    const socket = this.socket ?? this.openSocket();
+    const state: InFlight = { remaining: datagrams.length, bytes: payloadBytes, failed: false };
+    const done = (err: Error | null) => {
+      if (err) this.onSendError(state, err);
+      if (--state.remaining === 0) this.settle(state.bytes, state.failed);
+    };
+    for (const datagram of datagrams) {
+      this.bytes += datagram.length;
+      try {
+        socket.send(datagram, this.port, this.address, done);
+      } catch (err) {
+        done(err as Error);
+      }
+    }
+  }
+
+  private onSendError(state: InFlight, err: Error): void {
+    state.failed = true;
+    this.errors++;
+    this.warning.warn(`GELF UDP: send to ${this.host}:${this.port} failed`, err);
+    // The address may be gone (DNS change): look the name up again on a later send.
+    if (isIP(this.host) === 0) this.stale = true;
+  }
+
+  private settle(bytes: number, failed: boolean): void {
+    if (failed) this.failed++;
+    else this.sent++;
+    this.inFlightBytes -= bytes;
+    this.pending.settle();
+  }
+
+  private resolve(): void {
+    const now = Date.now();
+    if (
+      this.lookingUp ||
+      (this.address !== undefined && now - this.lastLookup < RELOOKUP_INTERVAL_MS)
+    ) {
+      return;
+    }
+    this.lookingUp = true;
+    this.lastLookup = now;
+    lookup(this.host, (err, address, family) => {
+      this.lookingUp = false;
+      if (this.closed) return;
+      if (err) {
+        this.errors++;
+        this.warning.warn(`GELF UDP: cannot resolve ${this.host}`, err);
+        // Without an address the waiting messages cannot go anywhere.
+        if (this.address === undefined) {
+          const waiting = this.waiting;
+          this.waiting = [];
+          for (const w of waiting) this.settle(w.bytes, true);
+        }
+        return;
+      }
+      this.stale = false;
+      this.useAddress(address, family);
+      const waiting = this.waiting;
+      this.waiting = [];
+      for (const w of waiting) this.transmit(w.datagrams, w.bytes);
+    });
+  }
+
+  private useAddress(address: string, family: number): void {
+    if (this.socket !== undefined && family !== this.family) {
+      this.socket.close();
+      this.socket = undefined;
+    }
+    this.address = address;
+    this.family = family;
+  }
+
+  private openSocket(): Socket {
+    const socket = createSocket(this.family === 6 ? 'udp6' : 'udp4');
+    socket.on('error', (err) => {
+      this.errors++;
+      this.warning.warn('GELF UDP: socket error', err);
+      // A socket that failed (e.g. could not bind) is replaced on the next send.
+      if (this.socket === socket) this.socket = undefined;
+      try {
+        socket.close();
+      } catch {
+        // already closed
+      }
+    });
+    socket.unref();
+    this.socket = socket;
+    return socket;
+  }
+}

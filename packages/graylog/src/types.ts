@@ -1,0 +1,61 @@
+/**
+ * Public types of @otel-gelf/graylog that are not tied to one class: the GELF message and the
+ * transport contract.
+ */
+
+/** A GELF additional field value: Graylog stores strings and numbers (it drops booleans and null). */
+export type GelfFieldValue = string | number;
+
+/** A GELF 1.1 message as {@link toGelf} produces it. */
+export interface GelfMessage {
+  /** Always "1.1". */
+  version: '1.1';
+  /** The sending host (option `host`, default `os.hostname()`). */
+  host: string;
+  /** One readable line, e.g. `GET /api 200 512.3 ms`. */
+  short_message: string;
+  /** The operations as JSON, `{"name": {"num_calls", "min", "max", "mean", "values"}}`. */
+  full_message?: string;
+  /** Start of the request, seconds since the epoch with millisecond decimals. */
+  timestamp?: number;
+  /** Syslog level: 6 (info), or 3 (error) when the root span's status is ERROR. */
+  level: number;
+  /** Additional fields: `_trace_id`, `_duration_ms`, `_op_<name>_count` … */
+  [field: `_${string}`]: GelfFieldValue;
+}
+
+/** Counters of a {@link GelfTransport}; every message handed to `send` ends in exactly one of them. */
+export interface GelfTransportStats {
+  /** Messages handed to the network (UDP: every datagram sent; TCP: written; HTTP: answered 202). */
+  sent: number;
+  /** Messages refused without trying: closed transport, caps reached, buffer full, too large. */
+  dropped: number;
+  /** Messages tried and lost: socket errors, a lost connection, an HTTP error or timeout. */
+  failed: number;
+  /** Messages accepted and not yet sent, failed or dropped. */
+  pending: number;
+  /** Bytes put on the wire (after compression and chunk headers; TCP frames with their NUL). */
+  bytes: number;
+  /** Connection or socket errors seen (a reconnect loop counts each attempt). */
+  errors: number;
+}
+
+/**
+ * Moves serialized GELF messages (the UTF-8 JSON bytes) to Graylog. Implementations never throw
+ * from `send`, never keep the process alive when idle, and bound the memory they hold.
+ */
+export interface GelfTransport {
+  /** Largest payload (JSON bytes, before compression) `send` accepts; larger ones are dropped. */
+  readonly maxPayloadBytes: number;
+  /** Queues or sends one message. Returns false when it was dropped at once (counted in stats). */
+  send(payload: Buffer): boolean;
+  /** Resolves when every accepted message has been sent or failed, or after `timeoutMs`. */
+  flush(timeoutMs: number): Promise<void>;
+  /** Flushes (up to `timeoutMs`), then releases sockets; later `send` calls drop. Idempotent. */
+  close(timeoutMs: number): Promise<void>;
+  /** A snapshot of the counters. */
+  stats(): GelfTransportStats;
+}
+
+/** UDP payload compression; `auto` compresses only when that saves at least one chunk. */
+export type GelfCompression = 'none' | 'gzip' | 'zlib' | 'auto';

@@ -1,0 +1,112 @@
+import { validateGelf } from '@otel-gelf/gelf-tail';
+import type { RequestSummary, SummaryAttributeValue } from '@otel-gelf/request-summary';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { toGelf, toGelfPayload } from '../src/to-gelf.js';
+
+const anyText = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({ unit: 'grapheme', maxLength: 300 }),
+);
+const duration = fc.oneof(
+  { weight: 8, arbitrary: fc.double({ min: 0, max: 1e7, noNaN: true }) },
+  { weight: 1, arbitrary: fc.constantFrom(Number.NaN, Infinity, 0, 1e-9) },
+);
+const attributeValue: fc.Arbitrary<SummaryAttributeValue> = fc.oneof(
+  anyText,
+  fc.double(),
+  fc.integer(),
+  fc.boolean(),
+  fc.array(fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.boolean()), { maxLength: 5 }),
+  // long values: repeated text of 1 to 4 UTF-8 bytes per character, over the 32 766-byte limit
+  fc
+    .tuple(fc.constantFrom('a', 'é', '€', '😀', 'a€'), fc.integer({ min: 9000, max: 40_000 }))
+    .map(([unit, n]) => unit.repeat(n)),
+);
+const attributes = fc.dictionary(anyText, attributeValue, { maxKeys: 8 });
+const operation = fc.record({
+  name: anyText,
+  count: fc.integer({ min: 1, max: 10_000 }),
+  minMs: duration,
+  maxMs: duration,
+  sumMs: duration,
+  lastMs: fc.array(duration, { maxLength: 5 }),
+  errors: fc.integer({ min: 0, max: 10 }),
+});
+const requestSummary: fc.Arbitrary<RequestSummary> = fc.record({
+  traceId: fc.stringMatching(/^[0-9a-f]{32}$/),
+  spanId: fc.stringMatching(/^[0-9a-f]{16}$/),
+  name: anyText,
+  kind: fc.integer({ min: 0, max: 4 }),
+  startTimeMs: fc.double({ min: 0, max: 4e12, noNaN: true }),
+  durationMs: duration,
+  status: fc.record(
+    { code: fc.constantFrom(0 as const, 1 as const, 2 as const), message: anyText },
+    { requiredKeys: ['code'] },
+  ),
+  attributes,
+  resource: attributes,
+  // unique names, as the processor keys operations by name
+  operations: fc.uniqueArray(operation, { maxLength: 120, selector: (o) => o.name }),
+  counters: fc.record({
+    spans: fc.nat(),
+    folded: fc.nat(),
+    openChildren: fc.nat(),
+  }),
+  incomplete: fc.boolean(),
+});
+
+const UDP_MAX = 128 * (1420 - 12);
+
+describe('toGelf (properties)', () => {
+  it('always produces valid GELF 1.1 with bounded names and values', () => {
+    fc.assert(
+      fc.property(requestSummary, (s) => {
+        const m = toGelf(s, { host: 'h' }) as unknown as Record<string, unknown>;
+        expect(validateGelf(m)).toEqual([]);
+        for (const [k, v] of Object.entries(m)) {
+          if (k.startsWith('_')) {
+            expect(k).toMatch(/^_[A-Za-z0-9_-]*$/);
+            expect(k.length).toBeLessThanOrEqual(128);
+            expect(k).not.toBe('_id');
+          }
+          if (typeof v === 'string') {
+            expect(Buffer.byteLength(v)).toBeLessThanOrEqual(32_766);
+          } else if (typeof v === 'number') {
+            expect(Number.isFinite(v)).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('keeps the UDP payload within 128 chunks of 1420 bytes', () => {
+    fc.assert(
+      fc.property(requestSummary, (s) => {
+        const payload = toGelfPayload(s, { host: 'h', maxBytes: UDP_MAX });
+        expect(payload).toBeDefined();
+        expect(payload!.length).toBeLessThanOrEqual(UDP_MAX);
+        expect(validateGelf(JSON.parse(payload!.toString('utf8')))).toEqual([]);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('respects any budget it can meet, and meets every budget of 8 KiB or more', () => {
+    fc.assert(
+      fc.property(requestSummary, fc.integer({ min: 300, max: 200_000 }), (s, maxBytes) => {
+        const payload = toGelfPayload(s, { host: 'h', maxBytes });
+        if (maxBytes >= 8192) expect(payload).toBeDefined();
+        if (payload !== undefined) {
+          expect(payload.length).toBeLessThanOrEqual(maxBytes);
+          const m = JSON.parse(payload.toString('utf8'));
+          expect(validateGelf(m)).toEqual([]);
+          expect(m._trace_id).toBe(s.traceId);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -8,7 +8,7 @@ import type { GelfReceiver, GelfReceiverOptions } from './types.js';
 const USAGE = `Usage: gelf-tail [options]
 
 Listens for GELF messages and prints each one as it arrives.
-With no --udp/--tcp/--http, listens on UDP and TCP 12201.
+With no --udp/--tcp/--http, listens on UDP and TCP 12201; a port "off" disables one.
 
 Options:
   --host <addr>   address to listen on (default 127.0.0.1; 0.0.0.0 or :: for all)

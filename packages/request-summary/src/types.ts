@@ -3,6 +3,8 @@
  * contract of a summary exporter. Everything here is serialisable (no class instances, no HrTime).
  */
 
+import type { Attributes, Context, HrTime, SpanContext, SpanStatus } from '@opentelemetry/api';
+
 /** An attribute value as OpenTelemetry allows it. */
 export type SummaryAttributeValue = string | number | boolean | Array<string | number | boolean>;
 
@@ -90,5 +92,37 @@ export interface SummaryExporter {
   /** Delivers everything handed to `export` so far. */
   forceFlush?(): Promise<void>;
   /** Flushes and releases resources; `export` after shutdown reports FAILED. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * The part of an OpenTelemetry `ReadableSpan` this package reads, written structurally so that the
+ * public types need no SDK package: the spans of SDK 2.x (`@opentelemetry/sdk-trace-base`) and
+ * SDK 3.x (`@opentelemetry/sdk-trace`) both fit it.
+ */
+export interface SummarySpan {
+  readonly name: string;
+  readonly kind: number;
+  spanContext(): SpanContext;
+  /** Absent on a root span; `isRemote` when the parent came from another process. */
+  readonly parentSpanContext?: SpanContext | undefined;
+  readonly startTime: HrTime;
+  readonly endTime: HrTime;
+  /** `[seconds, nanoseconds]`; meaningful once the span has ended. */
+  readonly duration: HrTime;
+  readonly status: SpanStatus;
+  readonly attributes: Attributes;
+  readonly resource: { readonly attributes: Attributes };
+  readonly ended?: boolean;
+}
+
+/**
+ * The shape of OpenTelemetry's `SpanProcessor` (SDK 2.x and 3.x), so that
+ * `RequestSummaryProcessor` can say it implements it without importing an SDK.
+ */
+export interface SummarySpanProcessor {
+  onStart(span: SummarySpan, parentContext: Context): void;
+  onEnd(span: SummarySpan): void;
+  forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
 }

@@ -1,0 +1,161 @@
+import { context, diag } from '@opentelemetry/api';
+import type { RateLimitedDiag } from './rate-limited-diag.js';
+import { suppressTracing } from './suppress-tracing.js';
+import {
+  ExportResultCode,
+  type RequestSummary,
+  type SummaryExporter,
+  type SummaryExportResult,
+} from './types.js';
+
+/** Settings of an {@link ExportQueue}. */
+export interface ExportQueueSettings {
+  maxQueueSize: number;
+  exportBatchSize: number;
+  scheduledDelayMillis: number;
+  exportTimeoutMillis: number;
+}
+
+/**
+ * A bounded queue of summaries and the batching that hands them to the exporter, after the
+ * OpenTelemetry BatchSpanProcessor: one export in flight at a time, a full batch right away
+ * (on the next turn of the event loop, never inside `span.end()`), a partial one after
+ * `scheduledDelayMillis`; every export bounded by `exportTimeoutMillis` and run with tracing
+ * suppressed. Nothing here throws or rejects.
+ */
+export class ExportQueue {
+  /** Summaries exported successfully. */
+  exported = 0;
+  /** Summaries dropped because the queue was full. */
+  droppedQueueFull = 0;
+  /** Export calls that failed, threw or timed out. */
+  exportFailures = 0;
+
+  private readonly exporter: SummaryExporter;
+  private readonly settings: ExportQueueSettings;
+  private readonly log: RateLimitedDiag;
+  private queue: RequestSummary[] = [];
+  private inFlight: Promise<void> | undefined = undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private immediate: ReturnType<typeof setImmediate> | undefined = undefined;
+  /** Once closed, no timers are scheduled: only {@link flush} exports. */
+  private closed = false;
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.immediate = undefined;
+    this.exportOne();
+  };
+
+  constructor(exporter: SummaryExporter, settings: ExportQueueSettings, log: RateLimitedDiag) {
+    this.exporter = exporter;
+    this.settings = settings;
+    this.log = log;
+  }
+
+  /** Summaries waiting for export. */
+  get length(): number {
+    return this.queue.length;
+  }
+
+  /** Queues one summary, or drops and counts it when the queue is full. */
+  push(summary: RequestSummary): void {
+    if (this.queue.length >= this.settings.maxQueueSize) {
+      this.droppedQueueFull++;
+      this.log.report(
+        'warn',
+        'queueFull',
+        `export queue full (maxQueueSize ${this.settings.maxQueueSize}); summary dropped`,
+      );
+      return;
+    }
+    this.queue.push(summary);
+    this.schedule();
+  }
+
+  /** Exports everything queued, one batch after another; resolves when the queue is empty. */
+  async flush(): Promise<void> {
+    while (this.inFlight !== undefined || this.queue.length > 0) {
+      if (this.inFlight === undefined) this.exportOne();
+      await this.inFlight;
+    }
+  }
+
+  /** Stops scheduling timers (at shutdown); {@link flush} still exports. */
+  close(): void {
+    this.closed = true;
+    this.clearTimers();
+  }
+
+  private schedule(): void {
+    if (this.closed || this.inFlight !== undefined || this.queue.length === 0) return;
+    if (this.queue.length >= this.settings.exportBatchSize) {
+      if (this.immediate !== undefined) return;
+      if (this.timer !== undefined) {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+      }
+      this.immediate = setImmediate(this.onTimer);
+      this.immediate.unref();
+      return;
+    }
+    if (this.timer !== undefined || this.immediate !== undefined) return;
+    this.timer = setTimeout(this.onTimer, this.settings.scheduledDelayMillis);
+    this.timer.unref();
+  }
+
+  private clearTimers(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+  }
+
+  private exportOne(): void {
+    this.clearTimers();
+    if (this.inFlight !== undefined || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.settings.exportBatchSize);
+    this.inFlight = this.exportBatch(batch).then(() => {
+      this.inFlight = undefined;
+      this.schedule();
+    });
+  }
+
+  /** One export call; resolves once its callback fired or it timed out. */
+  private exportBatch(batch: RequestSummary[]): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let settled = false;
+      const finish = (result: SummaryExportResult | undefined, reason?: string): void => {
+        if (settled) {
+          diag.debug('@otel-gelf/request-summary: exporter called back more than once; ignored');
+          return;
+        }
+        settled = true;
+        clearTimeout(timeout);
+        if (result !== undefined && result !== null && result.code === ExportResultCode.SUCCESS) {
+          this.exported += batch.length;
+        } else {
+          this.exportFailures++;
+          this.log.report(
+            'error',
+            'exportFailure',
+            `export of ${batch.length} summaries failed${reason === undefined ? '' : ` (${reason})`}`,
+            result?.error,
+          );
+        }
+        resolve();
+      };
+      const timeout = setTimeout(() => {
+        finish(undefined, `no answer within ${this.settings.exportTimeoutMillis} ms`);
+      }, this.settings.exportTimeoutMillis);
+      // A hung exporter must not keep the process alive; forceFlush has its own deadline.
+      timeout.unref();
+      try {
+        context.with(suppressTracing(context.active()), () => {
+          this.exporter.export(batch, (result) => finish(result));
+        });
+      } catch (error) {
+        finish({ code: ExportResultCode.FAILED, error: error as Error }, 'export threw');
+      }
+    });
+  }
+}

@@ -1,0 +1,29 @@
+export {
+  ConsoleSummaryExporter,
+  type ConsoleSummaryExporterOptions,
+  formatSummary,
+} from './console-summary-exporter.js';
+export { InMemorySummaryExporter } from './in-memory-summary-exporter.js';
+export {
+  DEFAULT_ATTRIBUTE_ALLOWLIST,
+  DEFAULT_RESOURCE_ATTRIBUTE_ALLOWLIST,
+  type RequestSummaryProcessorOptions,
+} from './options.js';
+export {
+  RequestSummaryProcessor,
+  type RequestSummaryProcessorStats,
+} from './request-summary-processor.js';
+export {
+  ExportResultCode,
+  type ExportResultCodeValue,
+  type OperationSummary,
+  type RequestCounters,
+  type RequestSummary,
+  type SummaryAttributes,
+  type SummaryAttributeValue,
+  type SummaryExporter,
+  type SummaryExportResult,
+  type SummarySpan,
+  type SummarySpanProcessor,
+  type SummaryStatus,
+} from './types.js';

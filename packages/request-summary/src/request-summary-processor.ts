@@ -1,0 +1,455 @@
+import type { Context } from '@opentelemetry/api';
+import { pickAttributes } from './attributes.js';
+import { ExportQueue } from './export-queue.js';
+import {
+  type RequestSummaryProcessorOptions,
+  type ResolvedOptions,
+  resolveOptions,
+} from './options.js';
+import { RateLimitedDiag } from './rate-limited-diag.js';
+import { RequestRecord } from './request-record.js';
+import type {
+  OperationSummary,
+  RequestSummary,
+  SummaryAttributes,
+  SummarySpan,
+  SummarySpanProcessor,
+  SummaryStatus,
+} from './types.js';
+
+/** Counters of a {@link RequestSummaryProcessor}, as returned by `stats()`. */
+export interface RequestSummaryProcessorStats {
+  /** Requests whose root span is open. */
+  openRequests: number;
+  /** Spans registered right now (open roots, open children, children of ended roots still open). */
+  trackedSpans: number;
+  /** Summaries waiting for export. */
+  queued: number;
+  /** Summaries the exporter accepted. */
+  exported: number;
+  /** Roots not tracked because `maxOpenRequests` requests were open. */
+  droppedRequests: number;
+  /** Summaries dropped because `maxQueueSize` summaries were waiting. */
+  droppedQueueFull: number;
+  /** Children that started or ended after their request had ended; not summarised. */
+  lateSpans: number;
+  /** Children folded into `_other` because of `maxOperations`. */
+  foldedSpans: number;
+  /** Requests exported with `incomplete: true` (timed out, or open at shutdown). */
+  incompleteRequests: number;
+  /** Ended requests not exported because of `errorsOnly`, `minDurationMs`, `sampleRatio` or `filter`. */
+  filteredOut: number;
+  /** Export calls that failed, threw or timed out. */
+  exportFailures: number;
+  /** Errors caught inside the processor (a throwing `operationKey`, a malformed span …). */
+  processorErrors: number;
+  /** Non-root spans whose parent was not tracked (e.g. its root was dropped); not summarised. */
+  untrackedSpans: number;
+}
+
+/** SpanStatusCode.ERROR, without importing the enum on the hot path. */
+const STATUS_ERROR = 2;
+/** Longest gap between two sweeps, whatever `requestTimeoutMs`. */
+const MAX_SWEEP_INTERVAL_MS = 30_000;
+
+function hrToMs(time: readonly [number, number] | number[]): number {
+  return time[0]! * 1e3 + time[1]! / 1e6;
+}
+
+/** Whether the trace id falls within `ratio`, decided by its last 32 bits like the OTel sampler. */
+function inRatio(traceId: string, ratio: number): boolean {
+  if (ratio >= 1) return true;
+  const low = Number.parseInt(traceId.slice(-8), 16);
+  if (Number.isNaN(low)) return true;
+  return low < ratio * 0x1_0000_0000;
+}
+
+/**
+ * An OpenTelemetry `SpanProcessor` that folds the spans of each request (a local root span and
+ * everything beneath it) into one {@link RequestSummary}: per operation the count, min, max, sum
+ * and last durations. When a root ends, its summary is queued and handed to the
+ * {@link SummaryExporter} in batches, asynchronously, with tracing suppressed.
+ *
+ * Works with SDK 2.x (`BasicTracerProvider({ spanProcessors })`, `NodeSDK({ spanProcessors })`) and
+ * SDK 3.x (`TracerProvider({ spanProcessors })`). `onStart`/`onEnd` never throw and allocate
+ * nothing for a span of an operation already seen; every map and queue is bounded.
+ */
+export class RequestSummaryProcessor implements SummarySpanProcessor {
+  private readonly options: ResolvedOptions;
+  private readonly log = new RateLimitedDiag();
+  private readonly queue: ExportQueue;
+  /** span id → request, for every registered span (roots and their open descendants). */
+  private readonly spans = new Map<string, RequestRecord>();
+  /** Open requests, oldest first (insertion order is start order). */
+  private readonly openRoots = new Set<RequestRecord>();
+  /** Ended requests with children still open, oldest first. */
+  private readonly lingering = new Set<RequestRecord>();
+  private readonly sweepTimer: ReturnType<typeof setInterval>;
+  private readonly timeoutTicks: number;
+  private tick = 0;
+  private isShutdown = false;
+  private shutdownPromise: Promise<void> | undefined = undefined;
+  private lastResource: unknown = undefined;
+  private lastResourceAttributes: SummaryAttributes = {};
+
+  private droppedRequests = 0;
+  private lateSpans = 0;
+  private foldedSpans = 0;
+  private incompleteRequests = 0;
+  private filteredOut = 0;
+  private processorErrors = 0;
+  private untrackedSpans = 0;
+
+  private readonly onSweep = (): void => {
+    try {
+      this.sweep();
+    } catch (error) {
+      this.reportError(error);
+    }
+  };
+
+  /** @param options - `exporter` is required; invalid values are clamped with a `diag.warn`. */
+  constructor(options: RequestSummaryProcessorOptions) {
+    this.options = resolveOptions(options);
+    const o = this.options;
+    this.queue = new ExportQueue(o.exporter, o, this.log);
+    // Requests carry the sweep tick they started at instead of a timestamp: no clock read per
+    // request, and eviction lands between requestTimeoutMs and requestTimeoutMs + one interval.
+    const interval = Math.max(
+      1,
+      Math.min(Math.ceil(o.requestTimeoutMs / 4), MAX_SWEEP_INTERVAL_MS),
+    );
+    this.timeoutTicks = Math.ceil(o.requestTimeoutMs / interval);
+    this.sweepTimer = setInterval(this.onSweep, interval);
+    this.sweepTimer.unref();
+  }
+
+  /** Registers a root as a new request, or a child with the request of its parent. */
+  onStart(span: SummarySpan, _parentContext: Context): void {
+    if (this.isShutdown) return;
+    try {
+      // The SDK derives parentSpanContext from the parent context; reading it here is the same
+      // answer without a context lookup, and it also honours `root: true`.
+      const parent = span.parentSpanContext;
+      if (parent === undefined || parent === null || parent.isRemote === true) {
+        this.startRequest(span);
+        return;
+      }
+      const request = this.spans.get(parent.spanId);
+      if (request === undefined) {
+        this.untrackedSpans++;
+        return;
+      }
+      if (request.ended) {
+        this.late();
+        return;
+      }
+      this.spans.set(span.spanContext().spanId, request);
+      request.openChildren++;
+    } catch (error) {
+      this.reportError(error);
+    }
+  }
+
+  /** Records an ended child into its request, or emits the summary of an ended root. */
+  onEnd(span: SummarySpan): void {
+    if (this.isShutdown) return;
+    try {
+      const spanId = span.spanContext().spanId;
+      const request = this.spans.get(spanId);
+      if (request === undefined) return;
+      this.spans.delete(spanId);
+      if (request.root === span) {
+        this.endRequest(request, span);
+        return;
+      }
+      request.openChildren--;
+      if (request.ended) {
+        this.late();
+        if (request.openChildren <= 0) this.lingering.delete(request);
+        return;
+      }
+      const o = this.options;
+      const key = o.operationKey === undefined ? span.name : o.operationKey(span);
+      if (key === undefined || key === null) return;
+      const duration = span.duration;
+      let ms = duration[0] * 1e3 + duration[1] / 1e6;
+      // NaN (a malformed duration) counts as 0, like a negative one the SDK would clamp.
+      if (!(ms >= 0)) ms = 0;
+      const folded = request.folded;
+      request.record(key, ms, span.status.code === STATUS_ERROR, o.samples, o.maxOperations);
+      if (request.folded !== folded) this.fold();
+    } catch (error) {
+      this.reportError(error);
+    }
+  }
+
+  /**
+   * Exports every summary of an ended request, then flushes the exporter. Resolves, never rejects,
+   * within `exportTimeoutMillis`, also when the exporter fails or hangs.
+   */
+  forceFlush(): Promise<void> {
+    if (this.shutdownPromise !== undefined) return this.shutdownPromise;
+    return this.withDeadline(this.flushAll(), 'forceFlush');
+  }
+
+  /**
+   * Stops tracking (onStart/onEnd do nothing from now on), exports the requests still open with
+   * `incomplete: true`, flushes, then shuts the exporter down. Runs once: every call returns the
+   * same promise, which resolves, never rejects.
+   */
+  shutdown(): Promise<void> {
+    if (this.shutdownPromise === undefined) this.shutdownPromise = this.runShutdown();
+    return this.shutdownPromise;
+  }
+
+  /** A snapshot of the processor's counters. */
+  stats(): RequestSummaryProcessorStats {
+    return {
+      openRequests: this.openRoots.size,
+      trackedSpans: this.spans.size,
+      queued: this.queue.length,
+      exported: this.queue.exported,
+      droppedRequests: this.droppedRequests,
+      droppedQueueFull: this.queue.droppedQueueFull,
+      lateSpans: this.lateSpans,
+      foldedSpans: this.foldedSpans,
+      incompleteRequests: this.incompleteRequests,
+      filteredOut: this.filteredOut,
+      exportFailures: this.queue.exportFailures,
+      processorErrors: this.processorErrors,
+      untrackedSpans: this.untrackedSpans,
+    };
+  }
+
+  private startRequest(span: SummarySpan): void {
+    if (this.openRoots.size >= this.options.maxOpenRequests) {
+      this.droppedRequests++;
+      this.log.report(
+        'warn',
+        'maxOpenRequests',
+        `${this.options.maxOpenRequests} requests open (maxOpenRequests); new request not summarised`,
+      );
+      return;
+    }
+    const ctx = span.spanContext();
+    const request = new RequestRecord(span, ctx.traceId, ctx.spanId, this.tick);
+    this.spans.set(ctx.spanId, request);
+    this.openRoots.add(request);
+  }
+
+  private endRequest(request: RequestRecord, root: SummarySpan): void {
+    request.ended = true;
+    request.root = undefined;
+    this.openRoots.delete(request);
+    if (request.openChildren > 0) {
+      request.endedTick = this.tick;
+      this.lingering.add(request);
+    }
+    const o = this.options;
+    const durationMs = hrToMs(root.duration);
+    const isError = root.status.code === STATUS_ERROR || request.errors > 0;
+    if (
+      !isError &&
+      (o.errorsOnly || durationMs < o.minDurationMs || !inRatio(request.traceId, o.sampleRatio))
+    ) {
+      this.filteredOut++;
+      return;
+    }
+    this.emit(this.summarise(request, root, durationMs, false));
+  }
+
+  private emit(summary: RequestSummary): void {
+    const filter = this.options.filter;
+    if (filter !== undefined) {
+      let keep = true;
+      try {
+        keep = filter(summary) !== false;
+      } catch (error) {
+        this.reportError(error);
+      }
+      if (!keep) {
+        this.filteredOut++;
+        return;
+      }
+    }
+    this.queue.push(summary);
+  }
+
+  private summarise(
+    request: RequestRecord,
+    root: SummarySpan,
+    durationMs: number,
+    incomplete: boolean,
+  ): RequestSummary {
+    const operations: OperationSummary[] = [];
+    if (request.ops !== undefined) {
+      for (const op of request.ops.values()) operations.push(op.toSummary());
+    }
+    const status = root.status;
+    const summaryStatus: SummaryStatus = { code: (status.code ?? 0) as SummaryStatus['code'] };
+    if (typeof status.message === 'string' && status.message !== '') {
+      summaryStatus.message = status.message;
+    }
+    return {
+      traceId: request.traceId,
+      spanId: request.spanId,
+      name: root.name,
+      kind: root.kind,
+      startTimeMs: hrToMs(root.startTime),
+      durationMs,
+      status: summaryStatus,
+      attributes: pickAttributes(root.attributes, this.options.attributeAllowlist),
+      resource: this.resourceAttributes(root),
+      operations,
+      counters: {
+        spans: request.spans,
+        folded: request.folded,
+        openChildren: request.openChildren,
+      },
+      incomplete,
+    };
+  }
+
+  /** The allowlisted resource attributes; one provider means one resource, so it is cached. */
+  private resourceAttributes(root: SummarySpan): SummaryAttributes {
+    const resource = root.resource;
+    if (resource !== this.lastResource) {
+      this.lastResource = resource;
+      this.lastResourceAttributes = pickAttributes(
+        resource?.attributes,
+        this.options.resourceAttributeAllowlist,
+      );
+    }
+    // A copy per summary: exporters may add to what they are given.
+    return Object.assign({}, this.lastResourceAttributes);
+  }
+
+  /** Exports a request whose root has not ended as incomplete, and forgets it. */
+  private evict(request: RequestRecord): void {
+    const root = request.root;
+    request.ended = true;
+    request.root = undefined;
+    this.openRoots.delete(request);
+    this.spans.delete(request.spanId);
+    if (request.openChildren > 0) request.purge = true;
+    this.incompleteRequests++;
+    if (root === undefined) return;
+    const durationMs = Math.max(0, Date.now() - hrToMs(root.startTime));
+    this.emit(this.summarise(request, root, durationMs, true));
+  }
+
+  private sweep(): void {
+    const tick = ++this.tick;
+    const limit = this.timeoutTicks;
+    let purge = false;
+    let evicted = 0;
+    for (const request of this.openRoots) {
+      // Start order: the first request still within its time ends the scan.
+      if (tick - request.openedTick <= limit) break;
+      this.evict(request);
+      evicted++;
+      if (request.purge) purge = true;
+    }
+    for (const request of this.lingering) {
+      if (tick - request.endedTick <= limit) break;
+      this.lingering.delete(request);
+      request.purge = true;
+      purge = true;
+    }
+    if (purge) {
+      for (const [spanId, request] of this.spans) {
+        if (request.purge) this.spans.delete(spanId);
+      }
+    }
+    if (evicted > 0) {
+      this.log.report(
+        'warn',
+        'timeout',
+        `${evicted} request(s) open longer than requestTimeoutMs (${this.options.requestTimeoutMs} ms) exported as incomplete`,
+      );
+    }
+  }
+
+  private late(): void {
+    this.lateSpans++;
+    this.log.report(
+      'debug',
+      'late',
+      'span started or ended after its request ended; not summarised',
+    );
+  }
+
+  private fold(): void {
+    this.foldedSpans++;
+    this.log.report(
+      'warn',
+      'maxOperations',
+      `request has more than maxOperations (${this.options.maxOperations}) operations; folding into _other (are span names unbounded?)`,
+    );
+  }
+
+  private reportError(error: unknown): void {
+    this.processorErrors++;
+    this.log.report(
+      'error',
+      'processorError',
+      'error in RequestSummaryProcessor; span ignored',
+      error,
+    );
+  }
+
+  private async flushAll(): Promise<void> {
+    await this.queue.flush();
+    const exporter = this.options.exporter;
+    if (typeof exporter.forceFlush === 'function') await exporter.forceFlush();
+  }
+
+  private async runShutdown(): Promise<void> {
+    this.isShutdown = true;
+    try {
+      clearInterval(this.sweepTimer);
+      for (const request of this.openRoots) this.evict(request);
+      this.spans.clear();
+      this.openRoots.clear();
+      this.lingering.clear();
+      this.queue.close();
+    } catch (error) {
+      this.reportError(error);
+    }
+    await this.withDeadline(this.queue.flush(), 'shutdown (flush)');
+    const exporter = this.options.exporter;
+    await this.withDeadline(
+      (async () => {
+        await exporter.shutdown();
+      })(),
+      'shutdown (exporter)',
+    );
+  }
+
+  /** Waits for `work` at most `exportTimeoutMillis`; never rejects. */
+  private withDeadline(work: Promise<void>, what: string): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.log.report(
+          'warn',
+          'deadline',
+          `${what} did not finish within exportTimeoutMillis (${this.options.exportTimeoutMillis} ms)`,
+        );
+        resolve();
+      }, this.options.exportTimeoutMillis);
+      timer.unref();
+      work.then(
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          this.log.report('error', 'flushFailure', `${what} failed`, error);
+          resolve();
+        },
+      );
+    });
+  }
+}

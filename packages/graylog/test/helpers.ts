@@ -52,3 +52,28 @@ export function selfSignedCertificate(): { cert: string; key: string } {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** A TCP port nobody listens on (bound once, then released). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Records unhandled rejections and uncaught exceptions while a test runs. */
+export function trackUnhandled(): { errors: unknown[]; stop(): void } {
+  const errors: unknown[] = [];
+  const onError = (err: unknown) => errors.push(err);
+  process.on('unhandledRejection', onError);
+  process.on('uncaughtException', onError);
+  return {
+    errors,
+    stop() {
+      process.off('unhandledRejection', onError);
+      process.off('uncaughtException', onError);
+    },
+  };
+}

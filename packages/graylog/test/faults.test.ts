@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createGelfReceiver } from '@otel-gelf/gelf-tail';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GelfSummaryExporter } from '../src/gelf-summary-exporter.js';
+import { toGelfPayload } from '../src/to-gelf.js';
+import { TcpTransport } from '../src/transports/tcp.js';
+import { freePort, trackUnhandled, waitUntil } from './helpers.js';
+import { summary } from './summaries.js';
+
+function withId() {
+  return summary({ traceId: randomBytes(16).toString('hex') });
+}
+
+/** Exports `n` summaries one by one; returns the result codes. */
+function exportMany(exporter: GelfSummaryExporter, n: number): number[] {
+  const codes: number[] = [];
+  for (let i = 0; i < n; i++) exporter.export([withId()], (r) => codes.push(r.code));
+  return codes;
+}
+
+/** Resolves with how long `p` took; fails the test if it takes longer than `limitMs`. */
+async function within(limitMs: number, p: Promise<unknown>): Promise<number> {
+  const start = Date.now();
+  await p;
+  const took = Date.now() - start;
+  expect(took).toBeLessThan(limitMs);
+  return took;
+}
+
+let unhandled: ReturnType<typeof trackUnhandled>;
+beforeEach(() => {
+  unhandled = trackUnhandled();
+});
+afterEach(() => {
+  unhandled.stop();
+  expect(unhandled.errors).toEqual([]);
+});
+
+describe('faults', () => {
+  it('UDP with nothing listening: exports succeed, nothing thrown, flush and shutdown are quick', async () => {
+    const port = await freePort();
+    const exporter = new GelfSummaryExporter({
+      endpoint: `udp://127.0.0.1:${port}`,
+      timeoutMillis: 1000,
+    });
+    const codes = exportMany(exporter, 50);
+    expect(codes).toEqual(new Array(50).fill(0));
+    await within(1500, exporter.forceFlush());
+    await within(1500, exporter.shutdown());
+    const stats = exporter.stats();
+    expect(stats.exported).toBe(50);
+    expect(stats.sent + stats.failed).toBe(50);
+  });
+
+  it('TCP connection refused: messages are counted as failed, shutdown resolves within its timeout', async () => {
+    const port = await freePort();
+    const exporter = new GelfSummaryExporter({
+      endpoint: `tcp://127.0.0.1:${port}`,
+      timeoutMillis: 500,
+    });
+    exportMany(exporter, 20);
+    await waitUntil(() => exporter.stats().errors > 0, 5000, 'a connection error');
+    await within(1500, exporter.forceFlush());
+    await within(1500, exporter.shutdown());
+    expect(exporter.stats()).toMatchObject({ exported: 20, sent: 0, failed: 20, pending: 0 });
+  });
+
+  it('HTTP connection refused: failures counted, nothing thrown', async () => {
+    const port = await freePort();
+    const exporter = new GelfSummaryExporter({
+      endpoint: `http://127.0.0.1:${port}/gelf`,
+      timeoutMillis: 1000,
+    });
+    exportMany(exporter, 10);
+    await within(2000, exporter.forceFlush());
+    expect(exporter.stats()).toMatchObject({ sent: 0, failed: 10, pending: 0 });
+    expect(exporter.stats().errors).toBeGreaterThanOrEqual(10);
+    await within(1500, exporter.shutdown());
+  });
+
+  it('a TCP peer that never reads: the buffer stays bounded, drops are counted', async () => {
+    const accepted: Socket[] = [];
+    const server: Server = createServer((socket) => {
+      socket.pause();
+      accepted.push(socket);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    const maxBufferBytes = 1024 * 1024;
+    const transport = new TcpTransport({ host: '127.0.0.1', port, maxBufferBytes });
+    const payload = toGelfPayload(summary({ attributes: { pad: 'x'.repeat(30_000) } }), {
+      host: 'h',
+    })!;
+    let sends = 0;
+    await waitUntil(() => {
+      sends++;
+      transport.send(payload);
+      return accepted.length > 0;
+    });
+    // far more than the kernel and our buffer can hold
+    let refused = 0;
+    for (let round = 0; round < 40 && refused === 0; round++) {
+      for (let i = 0; i < 100; i++) {
+        sends++;
+        if (!transport.send(payload)) refused++;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const stats = transport.stats();
+    expect(refused).toBeGreaterThan(0);
+    expect(stats.dropped).toBe(refused);
+    // held by us: our queue (≤ maxBufferBytes) plus Node's socket buffer (≤ 256 KiB + a frame)
+    expect(stats.pending * (payload.length + 1)).toBeLessThanOrEqual(
+      maxBufferBytes + 256 * 1024 + 2 * payload.length,
+    );
+    await within(1000, transport.flush(300));
+    await within(1000, transport.close(300));
+    for (const s of accepted) s.destroy();
+    await new Promise((r) => server.close(r));
+    await waitUntil(() => transport.stats().pending === 0, 5000, 'pending to settle');
+    // every message ends in exactly one counter
+    const after = transport.stats();
+    expect(after.dropped).toBe(refused);
+    expect(after.sent + after.failed + after.dropped).toBe(sends);
+  });
+
+  it('a TCP peer that restarts: the transport reconnects by itself and later messages arrive', async () => {
+    let receiver = await createGelfReceiver({ tcp: 0 });
+    const port = receiver.ports.tcp!;
+    const exporter = new GelfSummaryExporter({
+      endpoint: `tcp://127.0.0.1:${port}`,
+      timeoutMillis: 2000,
+    });
+    const first = withId();
+    exporter.export([first], () => {});
+    await receiver.waitForMessage((m) => m.message._trace_id === first.traceId);
+    await receiver.close();
+    // while it is down: queued (or lost with the old connection), never thrown
+    exporter.export([withId()], () => {});
+    await new Promise((r) => setTimeout(r, 150));
+    receiver = await createGelfReceiver({ tcp: port });
+    try {
+      const later = withId();
+      exporter.export([later], () => {});
+      const m = await receiver.waitForMessage((r) => r.message._trace_id === later.traceId, 15_000);
+      expect(m.violations).toEqual([]);
+    } finally {
+      await exporter.shutdown();
+      await receiver.close();
+    }
+  });
+});

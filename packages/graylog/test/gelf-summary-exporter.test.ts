@@ -1,0 +1,222 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { createGelfReceiver, type GelfReceiver } from '@otel-gelf/gelf-tail';
+import type { SummaryExportResult } from '@otel-gelf/request-summary';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GelfSummaryExporter } from '../src/gelf-summary-exporter.js';
+import type { GelfTransport, GelfTransportStats } from '../src/types.js';
+import { operation, summary } from './summaries.js';
+
+let receiver: GelfReceiver;
+beforeAll(async () => {
+  receiver = await createGelfReceiver({ udp: 0, tcp: 0, http: 0 });
+});
+afterAll(async () => {
+  await receiver.close();
+});
+
+function withId() {
+  return summary({ traceId: randomBytes(16).toString('hex') });
+}
+
+/** Calls export and returns every result the callback received (it must be exactly one). */
+async function exportAll(exporter: GelfSummaryExporter, summaries = [withId()]) {
+  const results: SummaryExportResult[] = [];
+  exporter.export(summaries, (r) => results.push(r));
+  await new Promise((r) => setImmediate(r));
+  expect(results).toHaveLength(1);
+  return results[0]!;
+}
+
+class FakeTransport implements GelfTransport {
+  readonly maxPayloadBytes = 100_000;
+  payloads: Buffer[] = [];
+  accept = true;
+  throwOnSend = false;
+  send(payload: Buffer): boolean {
+    if (this.throwOnSend) throw new Error('transport bug');
+    if (this.accept) this.payloads.push(payload);
+    return this.accept;
+  }
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+  stats(): GelfTransportStats {
+    return { sent: this.payloads.length, dropped: 0, failed: 0, pending: 0, bytes: 0, errors: 0 };
+  }
+}
+
+describe('GelfSummaryExporter', () => {
+  describe('export', () => {
+    it('sends one GELF message per summary and reports SUCCESS once', async () => {
+      const exporter = new GelfSummaryExporter({
+        endpoint: `udp://127.0.0.1:${receiver.ports.udp}`,
+        host: 'web-1',
+      });
+      const summaries = [withId(), withId(), withId()];
+      expect((await exportAll(exporter, summaries)).code).toBe(0);
+      for (const s of summaries) {
+        const m = await receiver.waitForMessage((r) => r.message._trace_id === s.traceId);
+        expect(m.message.host).toBe('web-1');
+        expect(m.violations).toEqual([]);
+      }
+      await exporter.forceFlush();
+      expect(exporter.stats()).toMatchObject({
+        exported: 3,
+        sent: 3,
+        dropped: 0,
+        failed: 0,
+        pending: 0,
+      });
+      await exporter.shutdown();
+    });
+
+    it('uses os.hostname() as host by default', async () => {
+      const exporter = new GelfSummaryExporter({
+        endpoint: `tcp://127.0.0.1:${receiver.ports.tcp}`,
+        env: {},
+      });
+      const s = withId();
+      await exportAll(exporter, [s]);
+      const m = await receiver.waitForMessage((r) => r.message._trace_id === s.traceId);
+      expect(m.message.host).toBe(hostname());
+      await exporter.shutdown();
+    });
+
+    it('reads the endpoint from the environment when none is given', async () => {
+      const exporter = new GelfSummaryExporter({
+        env: { OTEL_EXPORTER_GELF_ENDPOINT: `http://127.0.0.1:${receiver.ports.http}/gelf` },
+      });
+      const s = withId();
+      await exportAll(exporter, [s]);
+      const m = await receiver.waitForMessage((r) => r.message._trace_id === s.traceId);
+      expect(m.transport).toBe('http');
+      await exporter.shutdown();
+    });
+
+    it('fits a huge summary into the UDP limit instead of dropping it', async () => {
+      const exporter = new GelfSummaryExporter({
+        endpoint: `udp://127.0.0.1:${receiver.ports.udp}`,
+        compression: 'none',
+      });
+      const ops = Array.from({ length: 400 }, (_, i) =>
+        operation(`${'op'.repeat(40)}_${i}`, [i, i + 1]),
+      );
+      const s = summary({ traceId: randomBytes(16).toString('hex'), operations: ops });
+      expect((await exportAll(exporter, [s])).code).toBe(0);
+      const m = await receiver.waitForMessage((r) => r.message._trace_id === s.traceId);
+      expect(m.chunks).toBeLessThanOrEqual(128);
+      expect(m.message._ops_omitted).toBeGreaterThan(0);
+      await exporter.shutdown();
+    });
+
+    it('reports FAILED when the transport drops a message', async () => {
+      const transport = new FakeTransport();
+      transport.accept = false;
+      const exporter = new GelfSummaryExporter({ transport });
+      const r = await exportAll(exporter, [withId(), withId()]);
+      expect(r.code).toBe(1);
+      expect(r.error?.message).toContain('2 of 2 messages dropped');
+    });
+
+    it('never throws: a failing transport gives FAILED, a throwing callback is contained', async () => {
+      const transport = new FakeTransport();
+      transport.throwOnSend = true;
+      const exporter = new GelfSummaryExporter({ transport });
+      expect((await exportAll(exporter)).code).toBe(1);
+      expect(exporter.stats().dropped).toBe(1);
+      transport.throwOnSend = false;
+      let calls = 0;
+      expect(() =>
+        exporter.export([withId()], () => {
+          calls++;
+          throw new Error('callback bug');
+        }),
+      ).not.toThrow();
+      expect(calls).toBe(1);
+    });
+
+    it('reports FAILED after shutdown and sends nothing', async () => {
+      const transport = new FakeTransport();
+      const exporter = new GelfSummaryExporter({ transport });
+      await exporter.shutdown();
+      const r = await exportAll(exporter);
+      expect(r.code).toBe(1);
+      expect(r.error?.message).toContain('shut down');
+      expect(transport.payloads).toHaveLength(0);
+    });
+  });
+
+  describe('shutdown', () => {
+    it('runs once and closes the transport once', async () => {
+      const transport = new FakeTransport();
+      let closes = 0;
+      transport.close = () => {
+        closes++;
+        return Promise.resolve();
+      };
+      const exporter = new GelfSummaryExporter({ transport });
+      await Promise.all([exporter.shutdown(), exporter.shutdown()]);
+      await exporter.shutdown();
+      expect(closes).toBe(1);
+    });
+
+    it('resolves even when the transport rejects', async () => {
+      const transport = new FakeTransport();
+      transport.close = () => Promise.reject(new Error('boom'));
+      transport.flush = () => Promise.reject(new Error('boom'));
+      const exporter = new GelfSummaryExporter({ transport });
+      await expect(exporter.forceFlush()).resolves.toBeUndefined();
+      await expect(exporter.shutdown()).resolves.toBeUndefined();
+    });
+  });
+
+  describe('construction', () => {
+    it('names an invalid endpoint', () => {
+      expect(() => new GelfSummaryExporter({ endpoint: 'foo://x' })).toThrow(
+        'GelfSummaryExporter: invalid endpoint "foo://x" (expected udp://, tcp://, tls://, http:// or https://)',
+      );
+    });
+  });
+});
+
+describe('GelfSummaryExporter with transport gelf-pro', () => {
+  for (const protocol of ['udp', 'tcp'] as const) {
+    it(`sends through gelf-pro over ${protocol}`, async () => {
+      const exporter = new GelfSummaryExporter({
+        endpoint: `${protocol}://127.0.0.1:${receiver.ports[protocol]}`,
+        transport: 'gelf-pro',
+        host: 'pro-host',
+      });
+      const s = withId();
+      expect((await exportAll(exporter, [s])).code).toBe(0);
+      const m = await receiver.waitForMessage((r) => r.message._trace_id === s.traceId);
+      expect(m.transport).toBe(protocol);
+      if (protocol === 'udp') expect(m.compression).toBe('zlib');
+      expect(m.message._op_fast_stuff_count).toBe(6);
+      expect(m.violations).toEqual([]);
+      await exporter.forceFlush();
+      expect(exporter.stats()).toMatchObject({ sent: 1, failed: 0 });
+      await exporter.shutdown();
+    });
+  }
+
+  it('refuses a second gelf-pro endpoint while one is open (gelf-pro has one config per process)', async () => {
+    const first = new GelfSummaryExporter({
+      endpoint: `udp://127.0.0.1:${receiver.ports.udp}`,
+      transport: 'gelf-pro',
+    });
+    expect(
+      () => new GelfSummaryExporter({ endpoint: 'udp://127.0.0.1:9', transport: 'gelf-pro' }),
+    ).toThrow('gelf-pro keeps one configuration per process');
+    await first.shutdown();
+    const second = new GelfSummaryExporter({
+      endpoint: 'udp://127.0.0.1:9',
+      transport: 'gelf-pro',
+    });
+    await second.shutdown();
+  });
+});

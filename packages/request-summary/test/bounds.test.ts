@@ -1,0 +1,223 @@
+import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { child, setup } from './helpers.js';
+
+type Harness = ReturnType<typeof setup>;
+let harness: Harness | undefined;
+let logger: { [K in keyof DiagLogger]: ReturnType<typeof vi.fn> };
+
+beforeEach(() => {
+  logger = { error: vi.fn(), warn: vi.fn(), info: vi.fn(), debug: vi.fn(), verbose: vi.fn() };
+  diag.setLogger(logger as unknown as DiagLogger, DiagLogLevel.ALL);
+});
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+  diag.disable();
+  vi.useRealTimers();
+});
+function open(options: Parameters<typeof setup>[0] = {}): Harness {
+  harness = setup(options);
+  return harness;
+}
+const warnings = (text: string) =>
+  logger.warn.mock.calls.filter((c) => String(c[0]).includes(text)).length;
+
+describe('RequestSummaryProcessor bounds', () => {
+  describe('maxOpenRequests', () => {
+    it('skips and counts new roots past maxOpenRequests, warning once per interval', async () => {
+      vi.useFakeTimers();
+      const h = open({ maxOpenRequests: 2 });
+      const roots = Array.from({ length: 5 }, (_, i) => child(h.tracer, `r${i}`));
+      // Children of a skipped root are not summarised anywhere.
+      child(h.tracer, 'orphan', roots[4]).end();
+      expect(h.processor.stats()).toMatchObject({
+        openRequests: 2,
+        droppedRequests: 3,
+        untrackedSpans: 1,
+      });
+      expect(warnings('maxOpenRequests')).toBe(1);
+      for (const r of roots) r.end();
+      const summaries = await h.flush();
+      expect(summaries.map((s) => s.name)).toEqual(['r0', 'r1']);
+
+      // Room again: a new root is tracked.
+      child(h.tracer, 'r5').end();
+      expect(h.processor.stats().droppedRequests).toBe(3);
+
+      // A minute later the warning may be given again, once, with the count in between.
+      const more = [child(h.tracer, 'x'), child(h.tracer, 'y'), child(h.tracer, 'z')];
+      expect(warnings('maxOpenRequests')).toBe(1);
+      vi.advanceTimersByTime(60_001);
+      more.push(child(h.tracer, 'w'));
+      expect(warnings('maxOpenRequests')).toBe(2);
+      expect(logger.warn.mock.calls.at(-1)![0]).toContain('3 more since the last report');
+      expect(h.processor.stats().droppedRequests).toBe(5);
+      for (const r of more) r.end();
+    });
+  });
+
+  describe('maxOperations', () => {
+    it('folds operations past maxOperations into _other', async () => {
+      const h = open({ maxOperations: 2 });
+      const root = child(h.tracer, 'root');
+      for (const name of ['a', 'b', 'c', 'd', 'c', 'a']) child(h.tracer, name, root).end();
+      root.end();
+      const [summary] = await h.flush();
+      expect(summary!.operations.map((o) => [o.name, o.count])).toEqual([
+        ['a', 2],
+        ['b', 1],
+        ['_other', 3],
+      ]);
+      expect(summary!.counters).toEqual({ spans: 6, folded: 3, openChildren: 0 });
+      expect(h.processor.stats().foldedSpans).toBe(3);
+      expect(warnings('maxOperations')).toBe(1);
+    });
+  });
+
+  describe('samples', () => {
+    it('keeps no samples when samples is 0 and all counts still add up', async () => {
+      const h = open({ samples: 0 });
+      const root = child(h.tracer, 'root');
+      for (let i = 0; i < 3; i++) child(h.tracer, 'op', root).end();
+      root.end();
+      const [summary] = await h.flush();
+      expect(summary!.operations[0]).toMatchObject({ count: 3, lastMs: [] });
+    });
+  });
+
+  describe('requestTimeoutMs', () => {
+    it('exports a request open longer than requestTimeoutMs as incomplete and forgets it', async () => {
+      vi.useFakeTimers();
+      const h = open({ requestTimeoutMs: 1000 });
+      const root = child(h.tracer, 'slow');
+      child(h.tracer, 'done', root).end();
+      const open1 = child(h.tracer, 'never-ends', root);
+      vi.advanceTimersByTime(900);
+      expect(h.processor.stats()).toMatchObject({ openRequests: 1, incompleteRequests: 0 });
+      vi.advanceTimersByTime(400);
+      expect(h.processor.stats()).toMatchObject({
+        openRequests: 0,
+        trackedSpans: 0,
+        incompleteRequests: 1,
+      });
+      expect(warnings('requestTimeoutMs')).toBe(1);
+      const [summary, ...rest] = await h.flush();
+      expect(rest).toEqual([]);
+      expect(summary).toMatchObject({ name: 'slow', incomplete: true });
+      expect(summary!.counters.openChildren).toBe(1);
+      expect(summary!.operations.map((o) => o.name)).toEqual(['done']);
+      // Their ends, later, change nothing.
+      open1.end();
+      root.end();
+      expect(await h.flush()).toHaveLength(1);
+      expect(h.processor.stats().processorErrors).toBe(0);
+    });
+
+    it('forgets children that never end after their root ended', () => {
+      vi.useFakeTimers();
+      const h = open({ requestTimeoutMs: 1000 });
+      const root = child(h.tracer, 'root');
+      const leaked = child(h.tracer, 'leaked', root);
+      child(h.tracer, 'leaked-grandchild', leaked);
+      root.end();
+      expect(h.processor.stats()).toMatchObject({ openRequests: 0, trackedSpans: 2 });
+      vi.advanceTimersByTime(1300);
+      expect(h.processor.stats().trackedSpans).toBe(0);
+    });
+  });
+
+  describe('late spans', () => {
+    it('counts and drops a child that ends after its root', async () => {
+      const h = open();
+      const root = child(h.tracer, 'root');
+      const late = child(h.tracer, 'late', root);
+      root.end();
+      const grandchild = child(h.tracer, 'started-late', late);
+      late.end();
+      grandchild.end();
+      const [summary] = await h.flush();
+      expect(summary!.operations).toEqual([]);
+      expect(summary!.counters.openChildren).toBe(1);
+      expect(h.processor.stats()).toMatchObject({ lateSpans: 2, trackedSpans: 0 });
+      expect(logger.debug.mock.calls.some((c) => String(c[0]).includes('after its request'))).toBe(
+        true,
+      );
+    });
+  });
+
+  describe('maxQueueSize', () => {
+    it('drops and counts summaries past maxQueueSize, warning once', async () => {
+      const h = open({ maxQueueSize: 3 });
+      for (let i = 0; i < 5; i++) child(h.tracer, `r${i}`).end();
+      expect(h.processor.stats()).toMatchObject({ queued: 3, droppedQueueFull: 2 });
+      expect(warnings('queue full')).toBe(1);
+      const summaries = await h.flush();
+      expect(summaries.map((s) => s.name)).toEqual(['r0', 'r1', 'r2']);
+      expect(h.processor.stats()).toMatchObject({ queued: 0, exported: 3 });
+    });
+  });
+
+  describe('batching', () => {
+    it('exports a partial batch after scheduledDelayMillis', async () => {
+      vi.useFakeTimers();
+      const h = open({ scheduledDelayMillis: 1000 });
+      child(h.tracer, 'r').end();
+      await vi.advanceTimersByTimeAsync(999);
+      expect(h.exporter.getFinishedSummaries()).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(h.exporter.getFinishedSummaries()).toHaveLength(1);
+    });
+
+    it('exports a full batch without waiting for the delay, in batches of exportBatchSize', async () => {
+      const h = open({ scheduledDelayMillis: 600_000, exportBatchSize: 2 });
+      const sizes: number[] = [];
+      const original = h.exporter.export.bind(h.exporter);
+      h.exporter.export = (batch, done) => {
+        sizes.push(batch.length);
+        original(batch, done);
+      };
+      for (let i = 0; i < 5; i++) child(h.tracer, `r${i}`).end();
+      // The export never runs inside span.end().
+      expect(sizes).toEqual([]);
+      await vi.waitFor(() => expect(h.exporter.getFinishedSummaries()).toHaveLength(4));
+      expect(sizes).toEqual([2, 2]);
+      await h.processor.forceFlush();
+      expect(sizes).toEqual([2, 2, 1]);
+    });
+  });
+
+  describe('options', () => {
+    it('clamps invalid options with one diag.warn each and keeps working', async () => {
+      const h = open({
+        samples: -3,
+        maxOperations: 0,
+        maxQueueSize: 10,
+        exportBatchSize: 50,
+        sampleRatio: 7,
+        requestTimeoutMs: Number.NaN,
+        operationKey: 'name' as never,
+      });
+      expect(logger.warn).toHaveBeenCalledTimes(6);
+      for (const name of [
+        'samples',
+        'maxOperations',
+        'exportBatchSize',
+        'sampleRatio',
+        'requestTimeoutMs',
+        'operationKey',
+      ]) {
+        expect(warnings(`option ${name}=`)).toBe(1);
+      }
+      const root = child(h.tracer, 'root');
+      child(h.tracer, 'a', root).end();
+      child(h.tracer, 'b', root).end();
+      root.end();
+      const [summary] = await h.flush();
+      expect(summary!.operations.map((o) => [o.name, o.count, o.lastMs.length])).toEqual([
+        ['a', 1, 0],
+        ['_other', 1, 0],
+      ]);
+    });
+  });
+});

@@ -1,0 +1,313 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { type DiagLogger, DiagLogLevel, diag, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import {
+  createSimpleSpanProcessor,
+  InMemorySpanExporter,
+  setupTracing,
+} from '@otel-gelf-internal/sdk';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  ExportResultCode,
+  InMemorySummaryExporter,
+  RequestSummaryProcessor,
+  type SummaryExporter,
+  type SummaryExportResult,
+  type SummarySpan,
+} from '../src/index.js';
+import { child, setup } from './helpers.js';
+
+type Harness = ReturnType<typeof setup>;
+let harness: Harness | undefined;
+let logger: { [K in keyof DiagLogger]: ReturnType<typeof vi.fn> };
+
+beforeEach(() => {
+  logger = { error: vi.fn(), warn: vi.fn(), info: vi.fn(), debug: vi.fn(), verbose: vi.fn() };
+  diag.setLogger(logger as unknown as DiagLogger, DiagLogLevel.ALL);
+});
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+  diag.disable();
+  vi.useRealTimers();
+});
+function open(options: Parameters<typeof setup>[0] = {}): Harness {
+  harness = setup(options);
+  return harness;
+}
+
+/** An exporter whose `export` does what `behaviour` says, counting calls. */
+function brokenExporter(behaviour: (done: (r: SummaryExportResult) => void) => void) {
+  const calls = { export: 0, shutdown: 0, forceFlush: 0 };
+  const exporter: SummaryExporter = {
+    export(_summaries, done) {
+      calls.export++;
+      behaviour(done);
+    },
+    forceFlush() {
+      calls.forceFlush++;
+      return Promise.resolve();
+    },
+    shutdown() {
+      calls.shutdown++;
+      return Promise.resolve();
+    },
+  };
+  return { exporter, calls };
+}
+
+function malformed(): unknown[] {
+  const throwing = {
+    name: 'x',
+    spanContext() {
+      throw new Error('no context');
+    },
+  };
+  const noDuration = {
+    name: 'y',
+    spanContext: () => ({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 }),
+    parentSpanContext: { traceId: 'a'.repeat(32), spanId: 'c'.repeat(16), traceFlags: 1 },
+  };
+  return [undefined, null, {}, 42, 'span', throwing, noDuration];
+}
+
+describe('RequestSummaryProcessor lifecycle', () => {
+  describe('onStart / onEnd', () => {
+    it('never throw for malformed spans; errors are counted and reported rate-limited', () => {
+      const processor = new RequestSummaryProcessor({ exporter: new InMemorySummaryExporter() });
+      for (const span of malformed()) {
+        expect(() => processor.onStart(span as SummarySpan, ROOT_CONTEXT)).not.toThrow();
+        expect(() => processor.onEnd(span as SummarySpan)).not.toThrow();
+      }
+      expect(processor.stats().processorErrors).toBeGreaterThan(5);
+      expect(logger.error).toHaveBeenCalledTimes(1);
+      void processor.shutdown();
+    });
+
+    it('never throw when operationKey throws; the request still ends and is exported', async () => {
+      const h = open({
+        operationKey: (span) => {
+          if (span.name === 'bad') throw new Error('bad key');
+          return span.name === 'skip' ? undefined : `op:${span.name}`;
+        },
+      });
+      const root = child(h.tracer, 'root');
+      expect(() => child(h.tracer, 'bad', root).end()).not.toThrow();
+      expect(() => child(h.tracer, 'bad', root).end()).not.toThrow();
+      child(h.tracer, 'skip', root).end();
+      child(h.tracer, 'good', root).end();
+      root.end();
+      const [summary] = await h.flush();
+      expect(summary!.operations.map((o) => [o.name, o.count])).toEqual([['op:good', 1]]);
+      expect(h.processor.stats()).toMatchObject({ processorErrors: 2, trackedSpans: 0 });
+      expect(logger.error).toHaveBeenCalledTimes(1);
+    });
+
+    it('keep the summary when filter throws, and report it', async () => {
+      const h = open({
+        filter: () => {
+          throw new Error('bad filter');
+        },
+      });
+      child(h.tracer, 'root').end();
+      expect(await h.flush()).toHaveLength(1);
+      expect(h.processor.stats().processorErrors).toBe(1);
+    });
+
+    it('do nothing after shutdown', async () => {
+      const { exporter, calls } = brokenExporter((done) =>
+        done({ code: ExportResultCode.SUCCESS }),
+      );
+      const processor = new RequestSummaryProcessor({ exporter });
+      await processor.shutdown();
+      const before = processor.stats();
+      const spans = malformed();
+      const h = open();
+      const live = child(h.tracer, 'live');
+      live.end();
+      for (const span of [...spans, live]) {
+        processor.onStart(span as SummarySpan, ROOT_CONTEXT);
+        processor.onEnd(span as SummarySpan);
+      }
+      await processor.forceFlush();
+      expect(processor.stats()).toEqual(before);
+      expect(calls.export).toBe(0);
+    });
+  });
+
+  describe('a broken exporter', () => {
+    it('that throws: forceFlush resolves, the failure is counted, later exports are tried', async () => {
+      const { exporter, calls } = brokenExporter(() => {
+        throw new Error('exporter exploded');
+      });
+      const h = open({ exporter });
+      child(h.tracer, 'a').end();
+      await expect(h.processor.forceFlush()).resolves.toBeUndefined();
+      child(h.tracer, 'b').end();
+      await h.processor.forceFlush();
+      expect(calls.export).toBe(2);
+      expect(h.processor.stats()).toMatchObject({ exportFailures: 2, exported: 0, queued: 0 });
+      expect(logger.error).toHaveBeenCalledTimes(1);
+    });
+
+    it('that answers FAILED: counted as a failure', async () => {
+      const { exporter } = brokenExporter((done) =>
+        done({ code: ExportResultCode.FAILED, error: new Error('nope') }),
+      );
+      const h = open({ exporter });
+      child(h.tracer, 'a').end();
+      await h.processor.forceFlush();
+      expect(h.processor.stats()).toMatchObject({ exportFailures: 1, exported: 0 });
+    });
+
+    it('that calls back twice: the second answer is ignored', async () => {
+      const { exporter } = brokenExporter((done) => {
+        done({ code: ExportResultCode.SUCCESS });
+        done({ code: ExportResultCode.FAILED });
+      });
+      const h = open({ exporter });
+      child(h.tracer, 'a').end();
+      await h.processor.forceFlush();
+      expect(h.processor.stats()).toMatchObject({ exportFailures: 0, exported: 1 });
+    });
+
+    it('that never calls back: forceFlush resolves after exportTimeoutMillis', async () => {
+      vi.useFakeTimers();
+      const { exporter } = brokenExporter(() => {});
+      const h = open({ exporter, exportTimeoutMillis: 200 });
+      child(h.tracer, 'a').end();
+      let done = false;
+      void h.processor.forceFlush().then(() => {
+        done = true;
+      });
+      await vi.advanceTimersByTimeAsync(199);
+      expect(done).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(done).toBe(true);
+      expect(h.processor.stats().exportFailures).toBe(1);
+    });
+
+    it('whose shutdown hangs: processor.shutdown still resolves within its deadlines', async () => {
+      vi.useFakeTimers();
+      const exporter: SummaryExporter = {
+        export: () => {},
+        shutdown: () => new Promise(() => {}),
+      };
+      const processor = new RequestSummaryProcessor({ exporter, exportTimeoutMillis: 100 });
+      let done = false;
+      void processor.shutdown().then(() => {
+        done = true;
+      });
+      await vi.advanceTimersByTimeAsync(250);
+      expect(done).toBe(true);
+    });
+  });
+
+  describe('forceFlush', () => {
+    it('exports every ended request and flushes the exporter', async () => {
+      const { exporter, calls } = brokenExporter((done) =>
+        done({ code: ExportResultCode.SUCCESS }),
+      );
+      const h = open({ exporter, scheduledDelayMillis: 600_000 });
+      for (let i = 0; i < 3; i++) child(h.tracer, `r${i}`).end();
+      const stillOpen = child(h.tracer, 'open');
+      await h.processor.forceFlush();
+      expect(h.processor.stats()).toMatchObject({ exported: 3, queued: 0, openRequests: 1 });
+      expect(calls.forceFlush).toBe(1);
+      stillOpen.end();
+    });
+  });
+
+  describe('shutdown', () => {
+    it('runs once, flushes, exports open requests as incomplete, then shuts the exporter down once', async () => {
+      const order: string[] = [];
+      const exporter: SummaryExporter = {
+        export(summaries, done) {
+          for (const s of summaries)
+            order.push(`export ${s.name}${s.incomplete ? ' (incomplete)' : ''}`);
+          done({ code: ExportResultCode.SUCCESS });
+        },
+        shutdown() {
+          order.push('shutdown');
+          return Promise.resolve();
+        },
+      };
+      const h = open({ exporter, scheduledDelayMillis: 600_000 });
+      child(h.tracer, 'ended').end();
+      child(h.tracer, 'open');
+      const first = h.processor.shutdown();
+      const second = h.processor.shutdown();
+      expect(second).toBe(first);
+      expect(h.processor.forceFlush()).toBe(first);
+      await first;
+      await h.processor.shutdown();
+      expect(order).toEqual(['export ended', 'export open (incomplete)', 'shutdown']);
+      expect(h.processor.stats()).toMatchObject({
+        openRequests: 0,
+        trackedSpans: 0,
+        incompleteRequests: 1,
+      });
+    });
+  });
+
+  describe('the exporter', () => {
+    it('runs with tracing suppressed: spans it starts are not recorded', async () => {
+      const spanExporter = new InMemorySpanExporter();
+      let exporterSpanRecording: boolean | undefined;
+      const exporter: SummaryExporter = {
+        export(_summaries, done) {
+          const span = trace.getTracer('exporter-io').startSpan('socket write');
+          exporterSpanRecording = span.isRecording();
+          span.end();
+          done({ code: ExportResultCode.SUCCESS });
+        },
+        shutdown: () => Promise.resolve(),
+      };
+      const processor = new RequestSummaryProcessor({ exporter });
+      const tracing = setupTracing({
+        spanProcessors: [processor, createSimpleSpanProcessor(spanExporter)],
+      });
+      try {
+        trace.getTracer('app').startActiveSpan('request', (span) => span.end());
+        await processor.forceFlush();
+        expect(exporterSpanRecording).toBe(false);
+        expect(spanExporter.getFinishedSpans().map((s) => s.name)).toEqual(['request']);
+        expect(processor.stats().exported).toBe(1);
+      } finally {
+        await tracing.shutdown();
+      }
+    });
+  });
+
+  describe('timers', () => {
+    it('never keep the process alive (a child process with an open request exits by itself)', async () => {
+      const root = resolve(import.meta.dirname, '..', '..', '..');
+      const fixture = resolve(import.meta.dirname, 'fixtures', 'keeps-no-process-alive.ts');
+      const proc = spawn(process.execPath, ['--import', 'tsx', fixture], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      proc.stdout.on('data', (d) => {
+        out += d;
+      });
+      proc.stderr.on('data', (d) => {
+        err += d;
+      });
+      const code = await new Promise<number | string>((done) => {
+        const guard = setTimeout(() => {
+          proc.kill('SIGKILL');
+          done('still running after 15 s');
+        }, 15_000);
+        proc.on('exit', (c) => {
+          clearTimeout(guard);
+          done(c ?? -1);
+        });
+      });
+      expect(err).toBe('');
+      expect(out).toBe('ready 1 open, 1 queued\n');
+      expect(code).toBe(0);
+    });
+  });
+});

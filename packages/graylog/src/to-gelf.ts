@@ -73,7 +73,8 @@ function operationsJson(operations: OperationSummary[]): string {
 }
 
 function shortMessage(summary: RequestSummary): string {
-  let out = summary.name.length > 0 ? summary.name : '(unnamed)';
+  // Graylog refuses a blank short_message.
+  let out = summary.name.trim().length > 0 ? summary.name : '(unnamed)';
   for (const key of STATUS_CODE_KEYS) {
     const code = summary.attributes[key];
     if (typeof code === 'number' || typeof code === 'string') {
@@ -141,7 +142,8 @@ function build(summary: RequestSummary, host: string, limits: Limits): GelfMessa
       : undefined;
   const msg: Record<string, unknown> = {
     version: '1.1',
-    host: truncateUtf8(host, cap),
+    // GELF requires a non-blank host.
+    host: host.trim().length > 0 ? truncateUtf8(host, cap) : 'unknown',
     short_message: truncateUtf8(shortMessage(summary), cap),
   };
   if (fullMessage !== undefined) msg.full_message = fullMessage;

@@ -78,7 +78,7 @@ describe('toGelf (properties)', () => {
           }
         }
       }),
-      { numRuns: 150 },
+      { numRuns: Number(process.env.FC_RUNS ?? 150) },
     );
   });
 

@@ -53,6 +53,9 @@ describe('toGelf', () => {
 
     it('never sends an empty short_message', () => {
       expect(gelf(summary({ name: '' })).short_message).toBe('(unnamed) 200 512.3 ms');
+      expect(
+        gelf(summary({ name: ' \t', durationMs: Number.NaN, attributes: {} })).short_message,
+      ).toBe('(unnamed)');
     });
 
     it('puts the operations in full_message in the seed shape', () => {

@@ -1,0 +1,85 @@
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Exchange, type RunningExample, runExample, send, settle } from './support.js';
+
+const exampleDir = resolve(__dirname, '..');
+const OK = { result: 'OK', Hello: 'World!' };
+
+describe('express-api, run as a child process against a GELF receiver', () => {
+  let example: RunningExample;
+  const exchanges: Exchange[] = [];
+
+  beforeAll(async () => {
+    example = await runExample(exampleDir, { SLOW_MIN_MS: '5', SLOW_MAX_MS: '30' });
+    const url = example.service.url;
+    // Two one after the other, then three at once.
+    exchanges.push(await send(url, 'GET'));
+    exchanges.push(await send(url, 'POST'));
+    exchanges.push(...(await Promise.all([send(url, 'GET'), send(url, 'POST'), send(url, 'GET')])));
+    await example.receiver.waitForMessages(5, 20_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await example?.close();
+  });
+
+  it('answers GET and POST /api with the Flask example body', () => {
+    expect(exchanges.map((e) => [e.method, e.status, e.body])).toEqual([
+      ['GET', 200, OK],
+      ['POST', 200, OK],
+      ['GET', 200, OK],
+      ['POST', 200, OK],
+      ['GET', 200, OK],
+    ]);
+  });
+
+  it('prints where it listens', () => {
+    expect(example.service.output()).toMatch(
+      /^express-api listening on http:\/\/127\.0\.0\.1:\d+ \(downstream http:\/\/127\.0\.0\.1:\d+, in-process/m,
+    );
+  });
+
+  it('sends exactly one valid GELF message per request, after flushing on SIGTERM', async () => {
+    expect(await example.service.stop()).toBe(0);
+    const messages = await settle(example.receiver);
+    expect(messages).toHaveLength(5);
+    expect(new Set(messages.map((m) => m.message._trace_id)).size).toBe(5);
+    expect(messages.map((m) => m.message._request).sort()).toEqual([
+      'GET /api',
+      'GET /api',
+      'GET /api',
+      'POST /api',
+      'POST /api',
+    ]);
+    for (const m of messages) expect(m.violations).toEqual([]);
+  });
+
+  it('summarises the timeit functions, the Express middleware and the downstream call', () => {
+    for (const { message } of example.receiver.messages) {
+      expect(message).toMatchObject({
+        short_message: expect.stringMatching(/^(GET|POST) \/api 200 [\d.]+ ms$/),
+        level: 6,
+        _service_name: 'express-api',
+        _http_route: '/api',
+        _http_response_status_code: 200,
+        _op_some_slow_stuff_count: 1,
+        _op_fast_stuff_count: 13,
+        // the undici client span of the fetch to the inventory service
+        _op_GET_count: 1,
+        // the express.json() middleware, as the Express instrumentation names it
+        '_op_middleware_-_jsonParser_count': 1,
+      });
+      expect(message._op_some_slow_stuff_max_ms).toBeLessThan(message._duration_ms as number);
+      const ops = JSON.parse(message.full_message as string);
+      expect(ops.fast_stuff).toMatchObject({ num_calls: 13 });
+      expect(ops.fast_stuff.values).toHaveLength(5);
+      expect(ops.some_slow_stuff).toMatchObject({ num_calls: 1 });
+    }
+  });
+
+  it('keeps the in-process inventory service out of the summaries', () => {
+    // Its incoming requests are ignored by the HTTP instrumentation: no message of its own.
+    const requests = example.receiver.messages.map((m) => String(m.message._request));
+    expect(requests.filter((r) => r.includes('inventory'))).toEqual([]);
+  });
+});

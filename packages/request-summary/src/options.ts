@@ -78,6 +78,15 @@ export interface RequestSummaryProcessorOptions {
    */
   resourceAttributeAllowlist?: readonly string[];
   /**
+   * When a root ends while children are still open, wait for them until the next turn of the
+   * event loop (one shared `setImmediate`, no timer per request) before taking the summary;
+   * a child ending within that turn is counted as usual. Express instrumentation, for one, ends
+   * a route handler's span on the response's `close` event, just after the HTTP server span
+   * ended on `finish`. With false, the summary is taken synchronously when the root ends.
+   * @defaultValue true
+   */
+  waitForOpenChildren?: boolean;
+  /**
    * Requests tracked at once; further roots are not tracked (counted in `droppedRequests`).
    * @defaultValue 10000
    */
@@ -150,6 +159,7 @@ export interface ResolvedOptions {
   operationKey: ((span: SummarySpan) => string | undefined) | undefined;
   attributeAllowlist: readonly string[];
   resourceAttributeAllowlist: readonly string[];
+  waitForOpenChildren: boolean;
   maxOpenRequests: number;
   maxOperations: number;
   requestTimeoutMs: number;
@@ -239,6 +249,7 @@ export function resolveOptions(options: RequestSummaryProcessorOptions): Resolve
       o.resourceAttributeAllowlist,
       DEFAULT_RESOURCE_ATTRIBUTE_ALLOWLIST,
     ),
+    waitForOpenChildren: o.waitForOpenChildren !== false,
     maxOpenRequests: integer('maxOpenRequests', o.maxOpenRequests, 10_000, 1, 10_000_000),
     maxOperations: integer('maxOperations', o.maxOperations, 100, 1, 10_000),
     requestTimeoutMs: integer('requestTimeoutMs', o.requestTimeoutMs, 300_000, 1, MAX_TIMER_MS),

@@ -9,7 +9,7 @@ export const OTHER_OPERATION = '_other';
  * only, so that the per-span updates allocate nothing.
  */
 export class RequestRecord {
-  /** The root span while it is open; cleared when the request ends or is evicted. */
+  /** The root span until the summary is taken; cleared when the request ends or is evicted. */
   root: SummarySpan | undefined;
   readonly traceId: string;
   readonly spanId: string;
@@ -27,8 +27,10 @@ export class RequestRecord {
   folded = 0;
   /** Child spans with status ERROR. */
   errors = 0;
-  /** True once the root ended or the request was evicted: later children are late. */
+  /** True once the summary was taken (or the request evicted): later children are late. */
   ended = false;
+  /** True while the root has ended and the request waits one turn for its open children. */
+  closing = false;
   /** Set when the request is forgotten while children are still registered, to unregister them. */
   purge = false;
 

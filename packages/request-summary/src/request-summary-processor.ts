@@ -82,6 +82,9 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   private readonly spans = new Map<string, RequestRecord>();
   /** Open requests, oldest first (insertion order is start order). */
   private readonly openRoots = new Set<RequestRecord>();
+  /** Requests whose root ended with children open, waiting one turn for them. */
+  private closing: RequestRecord[] = [];
+  private closingImmediate: ReturnType<typeof setImmediate> | undefined = undefined;
   /** Ended requests with children still open, oldest first. */
   private readonly lingering = new Set<RequestRecord>();
   private readonly sweepTimer: ReturnType<typeof setInterval>;
@@ -99,6 +102,15 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   private filteredOut = 0;
   private processorErrors = 0;
   private untrackedSpans = 0;
+
+  private readonly onClosingTurn = (): void => {
+    this.closingImmediate = undefined;
+    try {
+      this.finishClosing();
+    } catch (error) {
+      this.reportError(error);
+    }
+  };
 
   private readonly onSweep = (): void => {
     try {
@@ -158,30 +170,41 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       const spanId = span.spanContext().spanId;
       const request = this.spans.get(spanId);
       if (request === undefined) return;
-      this.spans.delete(spanId);
       if (request.root === span) {
-        this.endRequest(request, span);
+        // The root stays registered while the request waits for its children.
+        this.endRequest(request);
         return;
       }
+      this.spans.delete(spanId);
       request.openChildren--;
       if (request.ended) {
         this.late();
         if (request.openChildren <= 0) this.lingering.delete(request);
         return;
       }
-      const o = this.options;
-      const key = o.operationKey === undefined ? span.name : o.operationKey(span);
-      if (key === undefined || key === null) return;
-      const duration = span.duration;
-      let ms = duration[0] * 1e3 + duration[1] / 1e6;
-      // NaN (a malformed duration) counts as 0, like a negative one the SDK would clamp.
-      if (!(ms >= 0)) ms = 0;
-      const folded = request.folded;
-      request.record(key, ms, span.status.code === STATUS_ERROR, o.samples, o.maxOperations);
-      if (request.folded !== folded) this.fold();
+      if (request.closing && request.openChildren === 0) {
+        // The last child the request waited for: record it, then take the summary now.
+        this.recordChild(request, span);
+        this.finish(request);
+        return;
+      }
+      this.recordChild(request, span);
     } catch (error) {
       this.reportError(error);
     }
+  }
+
+  private recordChild(request: RequestRecord, span: SummarySpan): void {
+    const o = this.options;
+    const key = o.operationKey === undefined ? span.name : o.operationKey(span);
+    if (key === undefined || key === null) return;
+    const duration = span.duration;
+    let ms = duration[0] * 1e3 + duration[1] / 1e6;
+    // NaN (a malformed duration) counts as 0, like a negative one the SDK would clamp.
+    if (!(ms >= 0)) ms = 0;
+    const folded = request.folded;
+    request.record(key, ms, span.status.code === STATUS_ERROR, o.samples, o.maxOperations);
+    if (request.folded !== folded) this.fold();
   }
 
   /**
@@ -238,10 +261,39 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     this.openRoots.add(request);
   }
 
-  private endRequest(request: RequestRecord, root: SummarySpan): void {
-    request.ended = true;
-    request.root = undefined;
+  private endRequest(request: RequestRecord): void {
+    if (request.closing) return;
     this.openRoots.delete(request);
+    if (request.openChildren > 0 && this.options.waitForOpenChildren) {
+      request.closing = true;
+      this.closing.push(request);
+      if (this.closingImmediate === undefined) {
+        this.closingImmediate = setImmediate(this.onClosingTurn);
+        this.closingImmediate.unref();
+      }
+      return;
+    }
+    this.finish(request);
+  }
+
+  /** Takes the summaries of the requests that waited a turn for their children. */
+  private finishClosing(): void {
+    const closing = this.closing;
+    if (closing.length === 0) return;
+    this.closing = [];
+    for (let i = 0; i < closing.length; i++) {
+      const request = closing[i]!;
+      if (!request.ended) this.finish(request);
+    }
+  }
+
+  /** Takes the summary of an ended root and queues it (unless filtered out). */
+  private finish(request: RequestRecord): void {
+    const root = request.root!;
+    request.ended = true;
+    request.closing = false;
+    request.root = undefined;
+    this.spans.delete(request.spanId);
     if (request.openChildren > 0) {
       request.endedTick = this.tick;
       this.lingering.add(request);
@@ -400,6 +452,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   }
 
   private async flushAll(): Promise<void> {
+    this.finishClosing();
     await this.queue.flush();
     const exporter = this.options.exporter;
     if (typeof exporter.forceFlush === 'function') await exporter.forceFlush();
@@ -409,6 +462,8 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     this.isShutdown = true;
     try {
       clearInterval(this.sweepTimer);
+      if (this.closingImmediate !== undefined) clearImmediate(this.closingImmediate);
+      this.finishClosing();
       for (const request of this.openRoots) this.evict(request);
       this.spans.clear();
       this.openRoots.clear();

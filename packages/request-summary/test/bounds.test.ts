@@ -121,18 +121,48 @@ describe('RequestSummaryProcessor bounds', () => {
       const leaked = child(h.tracer, 'leaked', root);
       child(h.tracer, 'leaked-grandchild', leaked);
       root.end();
+      vi.advanceTimersByTime(100);
       expect(h.processor.stats()).toMatchObject({ openRequests: 0, trackedSpans: 2 });
-      vi.advanceTimersByTime(1300);
+      vi.advanceTimersByTime(1200);
       expect(h.processor.stats().trackedSpans).toBe(0);
     });
   });
 
   describe('late spans', () => {
-    it('counts and drops a child that ends after its root', async () => {
+    it('counts a child that ends in the same turn as its root (waitForOpenChildren)', async () => {
+      const h = open();
+      const root = child(h.tracer, 'root');
+      const a = child(h.tracer, 'a', root);
+      const b = child(h.tracer, 'b', root);
+      root.end();
+      a.end();
+      await new Promise<void>((r) => process.nextTick(r));
+      child(h.tracer, 'c', b).end();
+      b.end();
+      const [summary] = await h.flush();
+      expect(summary!.operations.map((o) => o.name)).toEqual(['a', 'c', 'b']);
+      expect(summary!.counters.openChildren).toBe(0);
+      expect(h.processor.stats()).toMatchObject({ lateSpans: 0, trackedSpans: 0 });
+    });
+
+    it('takes the summary when the root ends if waitForOpenChildren is false', async () => {
+      const h = open({ waitForOpenChildren: false });
+      const root = child(h.tracer, 'root');
+      const a = child(h.tracer, 'a', root);
+      root.end();
+      a.end();
+      const [summary] = await h.flush();
+      expect(summary!.operations).toEqual([]);
+      expect(summary!.counters.openChildren).toBe(1);
+      expect(h.processor.stats().lateSpans).toBe(1);
+    });
+
+    it('counts and drops a child that ends after its root, past the waiting turn', async () => {
       const h = open();
       const root = child(h.tracer, 'root');
       const late = child(h.tracer, 'late', root);
       root.end();
+      await new Promise((r) => setImmediate(r));
       const grandchild = child(h.tracer, 'started-late', late);
       late.end();
       grandchild.end();

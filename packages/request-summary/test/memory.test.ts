@@ -1,0 +1,51 @@
+import { context, trace } from '@opentelemetry/api';
+import { createTracerProvider } from '@otel-gelf-internal/sdk';
+import { describe, expect, it } from 'vitest';
+import { RequestSummaryProcessor, type SummaryExporter } from '../src/index.js';
+
+describe('RequestSummaryProcessor memory', () => {
+  it('holds nothing after 100 000 requests, including ones whose children end late', async () => {
+    let exported = 0;
+    const exporter: SummaryExporter = {
+      export(summaries, done) {
+        exported += summaries.length;
+        done({ code: 0 });
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const processor = new RequestSummaryProcessor({ exporter });
+    const provider = createTracerProvider({ spanProcessors: [processor] });
+    const tracer = provider.getTracer('memory');
+    try {
+      let late: Array<{ end(): void }> = [];
+      for (let i = 0; i < 100_000; i++) {
+        const root = tracer.startSpan('GET /');
+        const ctx = trace.setSpan(context.active(), root);
+        const a = tracer.startSpan('db', undefined, ctx);
+        tracer.startSpan('cache', undefined, trace.setSpan(ctx, a)).end();
+        a.end();
+        if (i % 10 === 0) late.push(tracer.startSpan('late', undefined, ctx));
+        root.end();
+        // Let the export queue drain now and then, as an event loop would; the late children
+        // end a turn after their roots.
+        if (i % 200 === 199) {
+          await new Promise((r) => setImmediate(r));
+          for (const span of late) span.end();
+          late = [];
+        }
+      }
+      await processor.forceFlush();
+      expect(processor.stats()).toMatchObject({
+        openRequests: 0,
+        trackedSpans: 0,
+        queued: 0,
+        lateSpans: 10_000,
+        droppedQueueFull: 0,
+        processorErrors: 0,
+      });
+      expect(exported).toBe(100_000);
+    } finally {
+      await provider.shutdown();
+    }
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * Zero-code setup: `node --import @otel-gelf/graylog/register app.js` (ESM) or
+ * `node --require @otel-gelf/graylog/register app.js` (CommonJS).
+ *
+ * Registers, globally: a `TracerProvider` (from `@opentelemetry/sdk-trace`, 2.12+ or 3.x) with a
+ * {@link GraylogSummaryProcessor} configured from `OTEL_EXPORTER_GELF_*`, the AsyncLocalStorage
+ * context manager, the W3C trace context propagator, and a resource from `OTEL_SERVICE_NAME` and
+ * `OTEL_RESOURCE_ATTRIBUTES`. Flushes and shuts down on SIGTERM, SIGINT and `beforeExit`.
+ *
+ * It registers no instrumentation: add the ones you use (http, express, pg …) yourself.
+ */
+import { createRequire } from 'node:module';
+import {
+  type TracerProvider as ApiTracerProvider,
+  context,
+  DiagConsoleLogger,
+  DiagLogLevel,
+  diag,
+  propagation,
+  trace,
+} from '@opentelemetry/api';
+import { GraylogSummaryProcessor } from './graylog-summary-processor.js';
+import { resourceAttributesFromEnv } from './resource-from-env.js';
+import { TraceparentPropagator } from './traceparent-propagator.js';
+
+interface SdkTraceModule {
+  TracerProvider: new (config: {
+    resource?: unknown;
+    spanProcessors?: unknown[];
+  }) => ApiTracerProvider & { shutdown(): Promise<void> };
+}
+interface ContextAsyncHooksModule {
+  AsyncLocalStorageContextManager: new () => {
+    enable(): Parameters<typeof context.setGlobalContextManager>[0];
+  };
+}
+interface ResourcesModule {
+  resourceFromAttributes(attributes: Record<string, string>): unknown;
+}
+
+const PEERS =
+  '@opentelemetry/sdk-trace (^2.12.1 or ^3), @opentelemetry/context-async-hooks and @opentelemetry/resources';
+// Generous for a flush on SIGTERM, short enough for an orchestrator's grace period.
+const SIGNAL_SHUTDOWN_TIMEOUT_MS = 5000;
+const REGISTERED = Symbol.for('@otel-gelf/graylog/register');
+
+// The optional peers are loaded with require so a missing one gives a message saying what to
+// install, in the ESM and in the CommonJS build alike.
+const requirePeer = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
+function load<T>(name: string): T {
+  try {
+    return requirePeer(name) as T;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'MODULE_NOT_FOUND') {
+      throw new Error(
+        `@otel-gelf/graylog/register needs ${name}, which is not installed. Install ${PEERS} (npm install @opentelemetry/sdk-trace @opentelemetry/context-async-hooks @opentelemetry/resources).`,
+      );
+    }
+    throw err;
+  }
+}
+
+const LOG_LEVELS: Record<string, DiagLogLevel> = {
+  NONE: DiagLogLevel.NONE,
+  ERROR: DiagLogLevel.ERROR,
+  WARN: DiagLogLevel.WARN,
+  INFO: DiagLogLevel.INFO,
+  DEBUG: DiagLogLevel.DEBUG,
+  VERBOSE: DiagLogLevel.VERBOSE,
+  ALL: DiagLogLevel.ALL,
+};
+
+/** What the register entry set up. */
+export interface Registration {
+  /** The span processor sending to Graylog (see its `gelfStats()`). */
+  processor: GraylogSummaryProcessor;
+  /** Flushes and shuts the tracer provider down; runs once. */
+  shutdown(): Promise<void>;
+}
+
+function register(): Registration {
+  const globals = globalThis as Record<symbol, Registration | undefined>;
+  const existing = globals[REGISTERED];
+  if (existing !== undefined) return existing;
+
+  const level = LOG_LEVELS[(process.env.OTEL_LOG_LEVEL ?? '').trim().toUpperCase()];
+  if (level !== undefined) diag.setLogger(new DiagConsoleLogger(), level);
+
+  const { TracerProvider } = load<SdkTraceModule>('@opentelemetry/sdk-trace');
+  const { AsyncLocalStorageContextManager } = load<ContextAsyncHooksModule>(
+    '@opentelemetry/context-async-hooks',
+  );
+  const { resourceFromAttributes } = load<ResourcesModule>('@opentelemetry/resources');
+
+  const processor = new GraylogSummaryProcessor();
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes(resourceAttributesFromEnv(process.env)),
+    spanProcessors: [processor],
+  });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new TraceparentPropagator());
+  trace.setGlobalTracerProvider(provider);
+
+  let done: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    done ??= provider.shutdown().catch((err: unknown) => {
+      diag.error('@otel-gelf/graylog/register: shutdown failed', err);
+    });
+    return done;
+  };
+
+  const onSignal = (signal: NodeJS.Signals): void => {
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGINT', onSignal);
+    const timer = setTimeout(reraise, SIGNAL_SHUTDOWN_TIMEOUT_MS);
+    shutdown().then(reraise, reraise);
+    let raised = false;
+    function reraise(): void {
+      if (raised) return;
+      raised = true;
+      clearTimeout(timer);
+      // With no other listener left, the signal's default action ends the process as it would
+      // have without us; if the application listens too, it decides.
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    }
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  process.once('beforeExit', () => {
+    void shutdown();
+  });
+
+  const registration = { processor, shutdown };
+  globals[REGISTERED] = registration;
+  return registration;
+}
+
+/** The registration made when this module was loaded. */
+export const registration: Registration = register();

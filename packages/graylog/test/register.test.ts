@@ -1,0 +1,117 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join, resolve } from 'node:path';
+import { createGelfReceiver, type GelfReceiver } from '@otel-gelf/gelf-tail';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resourceAttributesFromEnv } from '../src/resource-from-env.js';
+
+const root = resolve(import.meta.dirname, '../../..');
+const app = join(import.meta.dirname, 'fixtures', 'register-app.mjs');
+
+let receiver: GelfReceiver;
+beforeAll(async () => {
+  receiver = await createGelfReceiver({ udp: 0 });
+});
+afterAll(async () => {
+  await receiver.close();
+});
+
+interface Run {
+  child: ChildProcess;
+  stdout: Promise<string>;
+  stderr: () => string;
+  exit: Promise<[number | null, NodeJS.Signals | null]>;
+}
+
+function run(mode: 'exit' | 'wait', env: Record<string, string>): Run {
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=@otel-gelf/source',
+      '--import',
+      'tsx',
+      '--import',
+      './packages/graylog/src/register.ts',
+      app,
+      mode,
+    ],
+    { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d) => {
+    err += d;
+  });
+  const stdout = new Promise<string>((resolveLine) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolveLine(out);
+    });
+  });
+  const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  return { child, stdout, stderr: () => err, exit };
+}
+
+describe('@otel-gelf/graylog/register', () => {
+  it('sets up tracing from the environment and flushes when the app ends on its own', async () => {
+    const r = run('exit', {
+      OTEL_EXPORTER_GELF_ENDPOINT: `udp://127.0.0.1:${receiver.ports.udp}`,
+      OTEL_EXPORTER_GELF_HOST: 'register-host',
+      OTEL_SERVICE_NAME: 'hello-service',
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=staging,service.version=2.0%2B1',
+    });
+    const [code] = await r.exit;
+    expect(code, r.stderr()).toBe(0);
+    const { id, traceparent } = JSON.parse(await r.stdout);
+    // the W3C propagator is registered
+    expect(traceparent).toMatch(new RegExp(`^00-${id}-[0-9a-f]{16}-01$`));
+    const m = await receiver.waitForMessage((x) => x.message._trace_id === id, 10_000);
+    expect(m.violations).toEqual([]);
+    expect(m.message).toMatchObject({
+      host: 'register-host',
+      _request: 'GET /hello',
+      _service_name: 'hello-service',
+      _service_version: '2.0+1',
+      _deployment_environment_name: 'staging',
+      _op_fast_stuff_count: 3,
+      _op_some_slow_stuff_count: 1,
+    });
+  });
+
+  it('flushes on SIGTERM, then ends with the signal as it would have without us', async () => {
+    const r = run('wait', {
+      OTEL_EXPORTER_GELF_ENDPOINT: `udp://127.0.0.1:${receiver.ports.udp}`,
+      OTEL_SERVICE_NAME: 'sigterm-service',
+    });
+    const { id } = JSON.parse(await r.stdout);
+    r.child.kill('SIGTERM');
+    const [code, signal] = await r.exit;
+    expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
+    const m = await receiver.waitForMessage((x) => x.message._trace_id === id, 10_000);
+    expect(m.message._service_name).toBe('sigterm-service');
+  });
+
+  it('refuses an invalid endpoint at startup with one clear message', async () => {
+    const r = run('exit', { OTEL_EXPORTER_GELF_ENDPOINT: 'foo://x' });
+    const [code] = await r.exit;
+    expect(code).not.toBe(0);
+    expect(r.stderr()).toContain(
+      'GraylogSummaryProcessor: invalid OTEL_EXPORTER_GELF_ENDPOINT "foo://x" (expected udp://, tcp://, tls://, http:// or https://)',
+    );
+  });
+});
+
+describe('resourceAttributesFromEnv', () => {
+  it('parses OTEL_RESOURCE_ATTRIBUTES and lets OTEL_SERVICE_NAME win', () => {
+    expect(
+      resourceAttributesFromEnv({
+        OTEL_RESOURCE_ATTRIBUTES: 'service.name=a, team = x%20y ,bad,=v,k=%zz',
+        OTEL_SERVICE_NAME: 'b',
+      }),
+    ).toEqual({ 'service.name': 'b', team: 'x y', k: '%zz' });
+  });
+
+  it('defaults service.name like the SDK', () => {
+    expect(resourceAttributesFromEnv({})).toEqual({ 'service.name': 'unknown_service:node' });
+  });
+});

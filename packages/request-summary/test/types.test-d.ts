@@ -1,0 +1,43 @@
+import type { ReadableSpan, SpanProcessor } from '@otel-gelf-internal/sdk';
+import { describe, expectTypeOf, it } from 'vitest';
+import {
+  ExportResultCode,
+  InMemorySummaryExporter,
+  type RequestSummaryProcessor,
+  type RequestSummaryProcessorOptions,
+  type RequestSummaryProcessorStats,
+  type SummaryExporter,
+  type SummarySpan,
+} from '../src/index.js';
+
+describe('public types', () => {
+  it('RequestSummaryProcessor is an SDK SpanProcessor', () => {
+    expectTypeOf<RequestSummaryProcessor>().toExtend<SpanProcessor>();
+  });
+
+  it('an SDK ReadableSpan is a SummarySpan (operationKey gets SDK spans)', () => {
+    expectTypeOf<ReadableSpan>().toExtend<SummarySpan>();
+  });
+
+  it('options require only the exporter', () => {
+    expectTypeOf({
+      exporter: new InMemorySummaryExporter(),
+    }).toExtend<RequestSummaryProcessorOptions>();
+    expectTypeOf({}).not.toExtend<RequestSummaryProcessorOptions>();
+    expectTypeOf<RequestSummaryProcessorOptions['operationKey']>().toEqualTypeOf<
+      ((span: SummarySpan) => string | undefined) | undefined
+    >();
+  });
+
+  it('the exporters fit the SummaryExporter contract', () => {
+    expectTypeOf<InMemorySummaryExporter>().toExtend<SummaryExporter>();
+    expectTypeOf(ExportResultCode.SUCCESS).toEqualTypeOf<0>();
+  });
+
+  it('stats() returns the documented counters', () => {
+    expectTypeOf<
+      RequestSummaryProcessor['stats']
+    >().returns.toEqualTypeOf<RequestSummaryProcessorStats>();
+    expectTypeOf<RequestSummaryProcessorStats['droppedRequests']>().toBeNumber();
+  });
+});

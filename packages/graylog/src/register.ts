@@ -46,7 +46,7 @@ const REGISTERED = Symbol.for('@otel-gelf/graylog/register');
 
 // The optional peers are loaded with require so a missing one gives a message saying what to
 // install, in the ESM and in the CommonJS build alike.
-const requirePeer = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
+const requirePeer = createRequire(import.meta.url);
 function load<T>(name: string): T {
   try {
     return requirePeer(name) as T;

@@ -1,4 +1,4 @@
-import type { Context } from '@opentelemetry/api';
+import { type Context, trace } from '@opentelemetry/api';
 import { pickAttributes } from './attributes.js';
 import { ExportQueue } from './export-queue.js';
 import {
@@ -21,7 +21,7 @@ import type {
 export interface RequestSummaryProcessorStats {
   /** Requests whose root span is open. */
   openRequests: number;
-  /** Spans registered right now (open roots, open children, children of ended roots still open). */
+  /** Span ids registered right now: roots of open (or lingering) requests and their spans that started a child. */
   trackedSpans: number;
   /** Summaries waiting for export. */
   queued: number;
@@ -78,10 +78,18 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   private readonly options: ResolvedOptions;
   private readonly log = new RateLimitedDiag();
   private readonly queue: ExportQueue;
-  /** span id → request, for every registered span (roots and their open descendants). */
+  /**
+   * span id → request, for the roots and for every span that has started a child. A span is found
+   * through its parent's id, so leaf spans (most spans) are never written here.
+   */
   private readonly spans = new Map<string, RequestRecord>();
-  /** Open requests, oldest first (insertion order is start order). */
-  private readonly openRoots = new Set<RequestRecord>();
+  /** Open requests as a linked list, oldest first (no hashing per request). */
+  private oldest: RequestRecord | undefined = undefined;
+  private newest: RequestRecord | undefined = undefined;
+  private openCount = 0;
+  /** The last id found in `spans`: siblings share their parent's id string, so most hit. */
+  private lastId: string | undefined = undefined;
+  private lastRequest: RequestRecord | undefined = undefined;
   /** Requests whose root ended with children open, waiting one turn for them. */
   private closing: RequestRecord[] = [];
   private closingImmediate: ReturnType<typeof setImmediate> | undefined = undefined;
@@ -136,8 +144,8 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     this.sweepTimer.unref();
   }
 
-  /** Registers a root as a new request, or a child with the request of its parent. */
-  onStart(span: SummarySpan, _parentContext: Context): void {
+  /** Registers a root as a new request, or counts a child as open in its parent's request. */
+  onStart(span: SummarySpan, parentContext: Context): void {
     if (this.isShutdown) return;
     try {
       // The SDK derives parentSpanContext from the parent context; reading it here is the same
@@ -147,51 +155,107 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
         this.startRequest(span);
         return;
       }
-      const request = this.spans.get(parent.spanId);
+      const request =
+        this.lookup(parent.spanId) ?? this.registerParent(parent.spanId, parentContext);
       if (request === undefined) {
         this.untrackedSpans++;
         return;
       }
-      if (request.ended) {
-        this.late();
-        return;
-      }
-      this.spans.set(span.spanContext().spanId, request);
+      // Counted even when the request has ended, so that the span's end balances it (and is late).
       request.openChildren++;
     } catch (error) {
       this.reportError(error);
     }
   }
 
-  /** Records an ended child into its request, or emits the summary of an ended root. */
+  /** Records an ended child into its request, or ends the request when its root ends. */
   onEnd(span: SummarySpan): void {
     if (this.isShutdown) return;
     try {
-      const spanId = span.spanContext().spanId;
-      const request = this.spans.get(spanId);
-      if (request === undefined) return;
-      if (request.root === span) {
-        // The root stays registered while the request waits for its children.
-        this.endRequest(request);
+      const parent = span.parentSpanContext;
+      if (parent === undefined || parent === null || parent.isRemote === true) {
+        const request = this.lookup(span.spanContext().spanId);
+        if (request !== undefined && request.root === span) this.endRequest(request);
         return;
       }
-      this.spans.delete(spanId);
-      request.openChildren--;
+      const request = this.lookup(parent.spanId);
+      if (request === undefined) return;
+      if (request.openChildren > 0) request.openChildren--;
       if (request.ended) {
         this.late();
-        if (request.openChildren <= 0) this.lingering.delete(request);
-        return;
-      }
-      if (request.closing && request.openChildren === 0) {
-        // The last child the request waited for: record it, then take the summary now.
-        this.recordChild(request, span);
-        this.finish(request);
+        if (request.openChildren === 0) {
+          this.lingering.delete(request);
+          this.release(request);
+        }
         return;
       }
       this.recordChild(request, span);
+      // The last child a closing request waited for: take the summary now.
+      if (request.closing && request.openChildren === 0) this.finish(request);
     } catch (error) {
       this.reportError(error);
     }
+  }
+
+  /**
+   * The parent of a starting span has no registered id yet (this is its first child): its own
+   * parent is registered, because every span registers its parent when it starts. Registers the
+   * parent with that request.
+   */
+  private registerParent(parentId: string, parentContext: Context): RequestRecord | undefined {
+    const parentSpan = trace.getSpan(parentContext) as Partial<SummarySpan> | undefined;
+    if (parentSpan === undefined || parentSpan.spanContext!().spanId !== parentId) return undefined;
+    const grandparent = parentSpan.parentSpanContext;
+    // A parent with no local parent would be a root, registered when it started if tracked.
+    if (grandparent === undefined || grandparent === null || grandparent.isRemote === true) {
+      return undefined;
+    }
+    const request = this.lookup(grandparent.spanId);
+    if (request === undefined) return undefined;
+    this.spans.set(parentId, request);
+    request.ids.push(parentId);
+    return request;
+  }
+
+  private lookup(spanId: string): RequestRecord | undefined {
+    if (spanId === this.lastId) return this.lastRequest;
+    const request = this.spans.get(spanId);
+    if (request !== undefined) {
+      this.lastId = spanId;
+      this.lastRequest = request;
+    }
+    return request;
+  }
+
+  private linkOpen(request: RequestRecord): void {
+    request.prev = this.newest;
+    request.next = undefined;
+    if (this.newest === undefined) this.oldest = request;
+    else this.newest.next = request;
+    this.newest = request;
+    this.openCount++;
+  }
+
+  private unlinkOpen(request: RequestRecord): void {
+    if (request.prev !== undefined) request.prev.next = request.next;
+    else if (this.oldest === request) this.oldest = request.next;
+    else return; // not in the list
+    if (request.next !== undefined) request.next.prev = request.prev;
+    else this.newest = request.prev;
+    request.prev = undefined;
+    request.next = undefined;
+    this.openCount--;
+  }
+
+  /** Forgets the span ids of a request: later spans under it are untracked. */
+  private release(request: RequestRecord): void {
+    if (this.lastRequest === request) {
+      this.lastId = undefined;
+      this.lastRequest = undefined;
+    }
+    const ids = request.ids;
+    for (let i = 0; i < ids.length; i++) this.spans.delete(ids[i]!);
+    ids.length = 0;
   }
 
   private recordChild(request: RequestRecord, span: SummarySpan): void {
@@ -202,9 +266,9 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     let ms = duration[0] * 1e3 + duration[1] / 1e6;
     // NaN (a malformed duration) counts as 0, like a negative one the SDK would clamp.
     if (!(ms >= 0)) ms = 0;
-    const folded = request.folded;
-    request.record(key, ms, span.status.code === STATUS_ERROR, o.samples, o.maxOperations);
-    if (request.folded !== folded) this.fold();
+    if (request.record(key, ms, span.status.code === STATUS_ERROR, o.samples, o.maxOperations)) {
+      this.fold();
+    }
   }
 
   /**
@@ -229,7 +293,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   /** A snapshot of the processor's counters. */
   stats(): RequestSummaryProcessorStats {
     return {
-      openRequests: this.openRoots.size,
+      openRequests: this.openCount,
       trackedSpans: this.spans.size,
       queued: this.queue.length,
       exported: this.queue.exported,
@@ -246,7 +310,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   }
 
   private startRequest(span: SummarySpan): void {
-    if (this.openRoots.size >= this.options.maxOpenRequests) {
+    if (this.openCount >= this.options.maxOpenRequests) {
       this.droppedRequests++;
       this.log.report(
         'warn',
@@ -258,12 +322,12 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     const ctx = span.spanContext();
     const request = new RequestRecord(span, ctx.traceId, ctx.spanId, this.tick);
     this.spans.set(ctx.spanId, request);
-    this.openRoots.add(request);
+    this.linkOpen(request);
   }
 
   private endRequest(request: RequestRecord): void {
     if (request.closing) return;
-    this.openRoots.delete(request);
+    this.unlinkOpen(request);
     if (request.openChildren > 0 && this.options.waitForOpenChildren) {
       request.closing = true;
       this.closing.push(request);
@@ -293,10 +357,12 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     request.ended = true;
     request.closing = false;
     request.root = undefined;
-    this.spans.delete(request.spanId);
     if (request.openChildren > 0) {
+      // Kept registered so that children ending later are recognised as late, until the sweep.
       request.endedTick = this.tick;
       this.lingering.add(request);
+    } else {
+      this.release(request);
     }
     const o = this.options;
     const durationMs = hrToMs(root.duration);
@@ -335,9 +401,8 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     incomplete: boolean,
   ): RequestSummary {
     const operations: OperationSummary[] = [];
-    if (request.ops !== undefined) {
-      for (const op of request.ops.values()) operations.push(op.toSummary());
-    }
+    const ops = request.ops;
+    for (let i = 0; i < ops.length; i++) operations.push(ops[i]!.toSummary());
     const status = root.status;
     const summaryStatus: SummaryStatus = { code: (status.code ?? 0) as SummaryStatus['code'] };
     if (typeof status.message === 'string' && status.message !== '') {
@@ -382,9 +447,8 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     const root = request.root;
     request.ended = true;
     request.root = undefined;
-    this.openRoots.delete(request);
-    this.spans.delete(request.spanId);
-    if (request.openChildren > 0) request.purge = true;
+    this.unlinkOpen(request);
+    this.release(request);
     this.incompleteRequests++;
     if (root === undefined) return;
     const durationMs = Math.max(0, Date.now() - hrToMs(root.startTime));
@@ -394,25 +458,19 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   private sweep(): void {
     const tick = ++this.tick;
     const limit = this.timeoutTicks;
-    let purge = false;
     let evicted = 0;
-    for (const request of this.openRoots) {
-      // Start order: the first request still within its time ends the scan.
-      if (tick - request.openedTick <= limit) break;
+    let request = this.oldest;
+    // Start order: the first request still within its time ends the scan.
+    while (request !== undefined && tick - request.openedTick > limit) {
+      const next = request.next;
       this.evict(request);
       evicted++;
-      if (request.purge) purge = true;
+      request = next;
     }
-    for (const request of this.lingering) {
-      if (tick - request.endedTick <= limit) break;
-      this.lingering.delete(request);
-      request.purge = true;
-      purge = true;
-    }
-    if (purge) {
-      for (const [spanId, request] of this.spans) {
-        if (request.purge) this.spans.delete(spanId);
-      }
+    for (const lingering of this.lingering) {
+      if (tick - lingering.endedTick <= limit) break;
+      this.lingering.delete(lingering);
+      this.release(lingering);
     }
     if (evicted > 0) {
       this.log.report(
@@ -464,9 +522,10 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       clearInterval(this.sweepTimer);
       if (this.closingImmediate !== undefined) clearImmediate(this.closingImmediate);
       this.finishClosing();
-      for (const request of this.openRoots) this.evict(request);
+      while (this.oldest !== undefined) this.evict(this.oldest);
       this.spans.clear();
-      this.openRoots.clear();
+      this.lastId = undefined;
+      this.lastRequest = undefined;
       this.lingering.clear();
       this.queue.close();
     } catch (error) {

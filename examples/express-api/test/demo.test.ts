@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { createGelfReceiver } from '@otel-gelf/gelf-tail';
 import { describe, expect, it } from 'vitest';
 
 const exampleDir = resolve(__dirname, '..');
@@ -56,6 +57,25 @@ describe('pnpm demo (src/demo.ts)', () => {
     expect(run.stdout).toContain('… 5/5 requests answered');
     expect(run.stdout).not.toContain('\r');
     expect(run.stdout).not.toContain('\u001b[');
+  }, 60_000);
+
+  it('with --endpoint, sends the summaries there instead of to an embedded receiver', async () => {
+    // A receiver of the test's own stands in for a real Graylog.
+    const graylog = await createGelfReceiver({ host: '127.0.0.1', udp: 0 });
+    try {
+      const endpoint = `udp://127.0.0.1:${graylog.ports.udp}`;
+      const run = await runDemo(['--requests', '3', '--endpoint', endpoint]);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`GELF endpoint       ${endpoint} (no embedded receiver)`);
+      expect(run.stdout).toMatch(/requests sent +3 \(3 answered as expected\)/);
+      expect(run.stdout).not.toContain('gelf-tail, embedded');
+      // the demo stopped the service, which flushed: every summary is there already
+      const messages = await graylog.waitForMessages(3, 5000);
+      expect(messages.map((m) => m.message._service_name)).toEqual(Array(3).fill('express-api'));
+    } finally {
+      await graylog.close();
+    }
   }, 60_000);
 
   it('refuses a bad option with the usage text and exit code 2', async () => {

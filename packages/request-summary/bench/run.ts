@@ -1,8 +1,9 @@
 /**
  * What RequestSummaryProcessor costs, side by side in one process (medians of interleaved rounds):
  *
- * 1. the processor alone: onStart + onEnd of a child span of a known operation, fed pre-built
- *    span objects (no SDK in the way), and of a whole request (1 root + 13 children);
+ * 1. the processor alone, fed SDK-shaped spans (fresh ids, as the SDK makes them): the cost of a
+ *    request with only a root (summary, queue, export) and, by difference with 1 root + 13
+ *    children, the cost per child span (onStart + onEnd);
  * 2. with the SDK: a request of 1 root + 13 children, sync and async, through a provider with no
  *    processor, with a BatchSpanProcessor + no-op exporter, and with RequestSummaryProcessor +
  *    no-op SummaryExporter; the difference to "no processor", divided by 14, is the cost per span;
@@ -33,80 +34,76 @@ const noopSummaryExporter: SummaryExporter = {
 };
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-// ---------- 1. the processor alone, on pre-built spans ----------
+// ---------- 1. the processor alone ----------
 
+// Span ids made the way the SDK makes them: a fresh 16-hex-digit string per span.
+const idBuffer = Buffer.alloc(8);
 let idCounter = 0;
-function fakeSpan(name: string, parent?: SummarySpan): SummarySpan {
-  const spanId = (++idCounter).toString(16).padStart(16, '0');
-  const ctx = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId, traceFlags: 1 };
-  const parentCtx = parent?.spanContext();
-  return {
-    name,
-    kind: 0,
-    spanContext: () => ctx,
-    parentSpanContext: parentCtx,
-    startTime: [1_764_000_000, 0],
-    endTime: [1_764_000_000, 250_000],
-    duration: [0, 250_000],
-    status: { code: 0 },
-    attributes: { 'http.method': 'GET', 'http.route': '/api' },
-    resource: { attributes: { 'service.name': 'bench' } },
-  };
+function newSpanId(): string {
+  idCounter++;
+  idBuffer.writeUInt32BE(idCounter >>> 0, 0);
+  idBuffer.writeUInt32BE(Math.imul(idCounter, 2_654_435_761) >>> 0, 4);
+  return idBuffer.toString('hex');
 }
 
-interface FakeRequest {
-  root: SummarySpan;
-  children: SummarySpan[];
-}
-function fakeRequests(n: number): FakeRequest[] {
-  const out: FakeRequest[] = [];
-  for (let i = 0; i < n; i++) {
-    const root = fakeSpan('GET /api');
-    const children = [fakeSpan('some_slow_stuff', root)];
-    for (let c = 1; c < CHILDREN; c++) children.push(fakeSpan('fast_stuff', root));
-    out.push({ root, children });
+const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+const ROOT_ATTRIBUTES = {
+  'http.request.method': 'GET',
+  'http.route': '/api',
+  'http.response.status_code': 200,
+};
+const RESOURCE = { attributes: { 'service.name': 'bench' } };
+
+/** A span shaped like the SDK's, made fresh per use as the SDK makes them. */
+class BenchSpan implements SummarySpan {
+  readonly name: string;
+  readonly kind = 0;
+  private readonly context: { traceId: string; spanId: string; traceFlags: number };
+  readonly parentSpanContext: { traceId: string; spanId: string; traceFlags: number } | undefined;
+  readonly startTime: [number, number] = [1_764_000_000, 0];
+  readonly endTime: [number, number] = [1_764_000_000, 250_000];
+  readonly duration: [number, number] = [0, 250_000];
+  readonly status = { code: 0 };
+  readonly attributes = ROOT_ATTRIBUTES;
+  readonly resource = RESOURCE;
+  constructor(name: string, parent?: BenchSpan) {
+    this.name = name;
+    this.context = { traceId: TRACE_ID, spanId: newSpanId(), traceFlags: 1 };
+    this.parentSpanContext = parent?.context;
   }
-  return out;
-}
-
-/** ns per child span (onStart + onEnd) in a long-lived request whose operation is known. */
-function processorPerSpan(n: number): number {
-  const processor = new RequestSummaryProcessor({ exporter: noopSummaryExporter });
-  const root = fakeSpan('root');
-  const spans: SummarySpan[] = [];
-  for (let i = 0; i < n; i++) spans.push(fakeSpan('fast_stuff', root));
-  processor.onStart(root, ROOT_CONTEXT);
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) {
-    const s = spans[i]!;
-    processor.onStart(s, ROOT_CONTEXT);
-    processor.onEnd(s);
+  spanContext() {
+    return this.context;
   }
-  const ns = Number(process.hrtime.bigint() - t0) / n;
-  void processor.shutdown();
-  return ns;
 }
 
-/** ns per request of 1 root + 13 children, summary and queueing included. */
-async function processorPerRequest(requests: FakeRequest[]): Promise<number> {
-  const processor = new RequestSummaryProcessor({ exporter: noopSummaryExporter });
+let sink = 0;
+/**
+ * ns per request of 1 root + `children` children: spans are created in both variants, only the
+ * second feeds them to the processor; the event loop turns every 100 requests so batches go out.
+ */
+async function processorRequests(
+  processor: RequestSummaryProcessor | undefined,
+  n: number,
+  children: number,
+): Promise<number> {
   let elapsed = 0n;
-  for (let i = 0; i < requests.length; i += 100) {
+  for (let i = 0; i < n; i += 100) {
     const t0 = process.hrtime.bigint();
-    for (let j = i; j < i + 100 && j < requests.length; j++) {
-      const { root, children } = requests[j]!;
-      processor.onStart(root, ROOT_CONTEXT);
-      for (const c of children) {
-        processor.onStart(c, ROOT_CONTEXT);
-        processor.onEnd(c);
+    for (let j = 0; j < 100; j++) {
+      const root = new BenchSpan('GET /api');
+      processor?.onStart(root, ROOT_CONTEXT);
+      for (let c = 0; c < children; c++) {
+        const span = new BenchSpan(c === 0 ? 'some_slow_stuff' : 'fast_stuff', root);
+        processor?.onStart(span, ROOT_CONTEXT);
+        processor?.onEnd(span);
+        sink += span.name.length;
       }
-      processor.onEnd(root);
+      processor?.onEnd(root);
     }
     elapsed += process.hrtime.bigint() - t0;
-    await turn(); // let the batches go out, as a server's event loop would
+    await turn();
   }
-  await processor.shutdown();
-  return Number(elapsed) / requests.length;
+  return Number(elapsed) / n;
 }
 
 // ---------- 2. with the SDK ----------
@@ -158,7 +155,11 @@ function heapUsed(): number {
 
 /** Bytes the processor holds per open request with one (ended) operation. */
 function bytesPerOpenRequest(n: number): number {
-  const requests = fakeRequests(n).map((r) => ({ root: r.root, child: r.children[0]! }));
+  const requests: Array<{ root: BenchSpan; child: BenchSpan }> = [];
+  for (let i = 0; i < n; i++) {
+    const root = new BenchSpan('GET /api');
+    requests.push({ root, child: new BenchSpan('fast_stuff', root) });
+  }
   const processor = new RequestSummaryProcessor({
     exporter: noopSummaryExporter,
     maxOpenRequests: n,
@@ -201,15 +202,16 @@ async function main(): Promise<void> {
 
   const samples = new Map<string, number[]>();
   const add = (key: string, v: number) => samples.set(key, [...(samples.get(key) ?? []), v]);
-  const fake = fakeRequests(2000);
+  const alone = new RequestSummaryProcessor({ exporter: noopSummaryExporter });
   // Warm-up round, not recorded.
   for (let round = -1; round < ROUNDS; round++) {
     const record = round >= 0 ? add : () => {};
-    record('processor alone: ns per child span (onStart + onEnd)', processorPerSpan(200_000));
-    record(
-      'processor alone: ns per request (1 root + 13 children)',
-      await processorPerRequest(fake),
-    );
+    record('alone | spans only, 1+13', await processorRequests(undefined, 2000, CHILDREN));
+    record('alone | processor, 1+13', await processorRequests(alone, 2000, CHILDREN));
+    record('alone | spans only, 1+2', await processorRequests(undefined, 2000, 2));
+    record('alone | processor, 1+2', await processorRequests(alone, 2000, 2));
+    record('alone | spans only, root', await processorRequests(undefined, 2000, 0));
+    record('alone | processor, root', await processorRequests(alone, 2000, 0));
     // Interleave the providers, rotating which goes first.
     for (let k = 0; k < tracers.length; k++) {
       const [name, tracer] = tracers[(k + Math.max(round, 0)) % tracers.length]!;
@@ -220,6 +222,7 @@ async function main(): Promise<void> {
 
   const med = new Map([...samples].map(([k, v]) => [k, median(v)]));
   console.log(`Node ${process.version}, ${ROUNDS} interleaved rounds, medians\n`);
+  console.log('with the SDK (BasicTracerProvider, AsyncLocalStorage context manager):');
   console.log('| case | ns per request | added ns per span vs no processor |');
   console.log('| --- | ---: | ---: |');
   for (const mode of ['sync ', 'async']) {
@@ -230,13 +233,23 @@ async function main(): Promise<void> {
       console.log(`| ${mode.trim()} · ${name} | ${v.toFixed(0)} | ${added} |`);
     }
   }
+  const full = med.get('alone | processor, 1+13')! - med.get('alone | spans only, 1+13')!;
+  const rootOnly = med.get('alone | processor, root')! - med.get('alone | spans only, root')!;
+  // 1 + 13 and 1 + 2 have the same two operations: the difference is 11 spans of a known one.
+  const twoOps = med.get('alone | processor, 1+2')! - med.get('alone | spans only, 1+2')!;
   console.log(
-    `| processor alone · per child span (onStart + onEnd) | | ${med.get('processor alone: ns per child span (onStart + onEnd)')!.toFixed(1)} |`,
+    '\nprocessor alone (SDK-shaped spans fed to onStart/onEnd, span creation subtracted):',
   );
-  const perRequest = med.get('processor alone: ns per request (1 root + 13 children)')!;
+  console.log('| case | ns |\n| --- | ---: |');
   console.log(
-    `| processor alone · per request, summary included | ${perRequest.toFixed(0)} | ${(perRequest / (CHILDREN + 1)).toFixed(1)} |`,
+    `| per child span (onStart + onEnd) | ${((full - twoOps) / (CHILDREN - 2)).toFixed(1)} |`,
   );
+  console.log(
+    `| per request: root, summary, queue, export (no children) | ${rootOnly.toFixed(0)} |`,
+  );
+  console.log(`| per request of 1 root + 2 children (two operations) | ${twoOps.toFixed(0)} |`);
+  console.log(`| per request of 1 root + 13 children | ${full.toFixed(0)} |`);
+  console.log(`| the same, per span | ${(full / (CHILDREN + 1)).toFixed(1)} |`);
   for (const mode of ['sync ', 'async']) {
     const ours = med.get(`${mode} | RequestSummaryProcessor + no-op exporter`)!;
     const bsp = med.get(`${mode} | BatchSpanProcessor + no-op exporter`)!;
@@ -254,6 +267,8 @@ async function main(): Promise<void> {
   } else {
     console.log('\nmemory: skipped (run with --expose-gc)');
   }
+  await alone.shutdown();
+  if (sink === 42) console.log('');
   await Promise.all(Object.values(providers).map((p) => p.shutdown()));
   trace.disable();
   context.disable();

@@ -76,6 +76,8 @@ function inRatio(traceId: string, ratio: number): boolean {
  */
 export class RequestSummaryProcessor implements SummarySpanProcessor {
   private readonly options: ResolvedOptions;
+  private readonly attributeAllowlist: ReadonlySet<string>;
+  private readonly resourceAttributeAllowlist: ReadonlySet<string>;
   private readonly log = new RateLimitedDiag();
   private readonly queue: ExportQueue;
   /**
@@ -132,6 +134,8 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   constructor(options: RequestSummaryProcessorOptions) {
     this.options = resolveOptions(options);
     const o = this.options;
+    this.attributeAllowlist = new Set(o.attributeAllowlist);
+    this.resourceAttributeAllowlist = new Set(o.resourceAttributeAllowlist);
     this.queue = new ExportQueue(o.exporter, o, this.log);
     // Requests carry the sweep tick they started at instead of a timestamp: no clock read per
     // request, and eviction lands between requestTimeoutMs and requestTimeoutMs + one interval.
@@ -255,7 +259,6 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     }
     const ids = request.ids;
     for (let i = 0; i < ids.length; i++) this.spans.delete(ids[i]!);
-    ids.length = 0;
   }
 
   private recordChild(request: RequestRecord, span: SummarySpan): void {
@@ -416,7 +419,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       startTimeMs: hrToMs(root.startTime),
       durationMs,
       status: summaryStatus,
-      attributes: pickAttributes(root.attributes, this.options.attributeAllowlist),
+      attributes: pickAttributes(root.attributes, this.attributeAllowlist),
       resource: this.resourceAttributes(root),
       operations,
       counters: {
@@ -435,7 +438,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       this.lastResource = resource;
       this.lastResourceAttributes = pickAttributes(
         resource?.attributes,
-        this.options.resourceAttributeAllowlist,
+        this.resourceAttributeAllowlist,
       );
     }
     // A copy per summary: exporters may add to what they are given.

@@ -99,6 +99,41 @@ describe('RequestSummaryProcessor', () => {
       ]);
     });
 
+    it('counts a child that outlives its parent (but not the root)', async () => {
+      const h = open();
+      const root = child(h.tracer, 'root');
+      const parent = child(h.tracer, 'parent', root);
+      const orphan = child(h.tracer, 'outlives-parent', parent);
+      parent.end();
+      child(h.tracer, 'started-after-parent-ended', parent).end();
+      orphan.end();
+      root.end();
+      const [summary] = await h.flush();
+      expect(summary!.operations.map((o) => [o.name, o.count])).toEqual([
+        ['parent', 1],
+        ['started-after-parent-ended', 1],
+        ['outlives-parent', 1],
+      ]);
+      expect(h.processor.stats()).toMatchObject({ trackedSpans: 0, lateSpans: 0 });
+    });
+
+    it('keeps exact counts for many operations in one request', async () => {
+      const h = open();
+      const root = child(h.tracer, 'root');
+      const expected: Record<string, number> = {};
+      for (let i = 0; i < 300; i++) {
+        const name = `op-${(i * 7) % 25}`;
+        expected[name] = (expected[name] ?? 0) + 1;
+        child(h.tracer, name, root).end();
+      }
+      root.end();
+      const [summary] = await h.flush();
+      expect(Object.fromEntries(summary!.operations.map((o) => [o.name, o.count]))).toEqual(
+        expected,
+      );
+      expect(summary!.operations).toHaveLength(25);
+    });
+
     it('starts a new request at a span whose parent is remote', async () => {
       const h = open();
       const remote = trace.wrapSpanContext({

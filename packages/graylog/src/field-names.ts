@@ -55,27 +55,26 @@ export function boundName(sanitized: string, original: string, max: number): str
   return `${sanitized.slice(0, Math.max(0, max - 9))}_${shortHash(original)}`;
 }
 
-const RESERVED_SET = new Set(RESERVED);
-
-/** True when Graylog reserves `name` (see the list above), so we never emit it. */
-export function isReservedName(name: string): boolean {
-  return RESERVED_SET.has(name);
+/** A fresh set of the names no attribute or operation may take: Graylog's reserved ones. */
+export function reservedNames(): Set<string> {
+  return new Set(RESERVED);
 }
 
 /**
- * A free name for a new field of `message`: `name` itself when neither taken nor reserved, else
- * the first free `name_N` (N ≥ 2), cut so it stays within {@link MAX_FIELD_NAME_LENGTH}.
+ * Claims a free name in `used`: `name` itself when free, else the first free `name_N` (N ≥ 2),
+ * cut so it stays within {@link MAX_FIELD_NAME_LENGTH}.
  */
-export function claimName(message: Record<string, unknown>, name: string): string {
-  if (message[name] === undefined && !RESERVED_SET.has(name)) return name;
-  for (let n = 2; ; n++) {
+export function claimName(used: Set<string>, name: string): string {
+  let candidate = name;
+  for (let n = 2; used.has(candidate); n++) {
     const suffix = `_${n}`;
-    const candidate =
+    candidate =
       name.length + suffix.length <= MAX_FIELD_NAME_LENGTH
         ? name + suffix
         : name.slice(0, MAX_FIELD_NAME_LENGTH - suffix.length) + suffix;
-    if (message[candidate] === undefined && !RESERVED_SET.has(candidate)) return candidate;
   }
+  used.add(candidate);
+  return candidate;
 }
 
 const CACHE_LIMIT = 4096;

@@ -3,8 +3,8 @@ import type {
   RequestSummary,
   SummaryAttributeValue,
 } from '@otel-gelf/request-summary';
-import { attributeFieldName, claimName, isReservedName, operationStem } from './field-names.js';
-import type { GelfFieldValue, GelfMessage } from './types.js';
+import { type FieldPlan, fieldPlan, SERVICE_NAME } from './gelf-plan.js';
+import type { GelfMessage } from './types.js';
 import { fitsUtf8, truncateUtf8 } from './utf8.js';
 
 /** Graylog's largest indexable term: a longer string value fails indexing ("immense term"). */
@@ -29,32 +29,60 @@ export interface ToGelfOptions {
 
 /** The attributes whose value is the response status shown in `short_message`. */
 const STATUS_CODE_KEYS = ['http.response.status_code', 'http.status_code', 'rpc.grpc.status_code'];
-const STATUS_NAMES = ['unset', 'ok', 'error'] as const;
-const SERVICE_NAME = 'service.name';
+const STATUS_JSON = ['"unset"', '"ok"', '"error"'];
 const LEVEL_INFO = 6;
 const LEVEL_ERROR = 3;
 const MIN_VALUE_BYTES = 64;
 
 /** Rounds milliseconds to microseconds (3 decimals), cheaper than `toFixed` and stays a number. */
 function us(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
+  const r = Math.round(ms * 1000) / 1000;
+  // Beyond ~1e305 the product overflows: keep the value as it is.
+  return Number.isFinite(r) ? r : ms;
+}
+
+/** A count as JSON text; a count that is no finite number (never from the processor) is 0. */
+function count(n: number): number {
+  return Number.isFinite(n) ? n : 0;
+}
+
+// "001" … "999" without trailing zeros ("1" for 100, "12" for 120), so µs values are written
+// from integers: integer-to-text is several times cheaper than the shortest-double algorithm.
+const FRACTIONS: string[] = Array.from({ length: 1000 }, (_, i) =>
+  String(i).padStart(3, '0').replace(/0+$/, ''),
+);
+const MAX_FAST_MICROS = 2 ** 31 - 1;
+
+/** Milliseconds rounded to µs as JSON text, the same text as `String(us(ms))`; ms must be finite. */
+function msText(ms: number): string {
+  const micros = Math.round(ms * 1000);
+  if (micros < 0 || micros > MAX_FAST_MICROS) return `${us(ms)}`;
+  const whole = (micros / 1000) | 0;
+  const fraction = micros - whole * 1000;
+  return fraction === 0 ? `${whole}` : `${whole}.${FRACTIONS[fraction]}`;
 }
 
 /** A number as JSON text: non-finite values have no JSON form, so they become null. */
 function jsonNumber(n: number): string {
-  return Number.isFinite(n) ? String(us(n)) : 'null';
+  return Number.isFinite(n) ? msText(n) : 'null';
 }
 
-function attributeValue(v: SummaryAttributeValue, cap: number): GelfFieldValue | undefined {
+/** A string value as JSON text, cut to `cap` UTF-8 bytes. */
+function jsonString(s: string, cap: number): string {
+  return JSON.stringify(truncateUtf8(s, cap));
+}
+
+/** An attribute value as JSON text: strings and numbers as they are, the rest as strings. */
+function attributeJson(v: SummaryAttributeValue, cap: number): string | undefined {
   switch (typeof v) {
     case 'string':
-      return truncateUtf8(v, cap);
+      return jsonString(v, cap);
     case 'number':
-      return Number.isFinite(v) ? v : String(v);
+      return Number.isFinite(v) ? `${v}` : `"${v}"`;
     case 'boolean':
-      return v ? 'true' : 'false';
+      return v ? '"true"' : '"false"';
     default:
-      return Array.isArray(v) ? truncateUtf8(v.join(','), cap) : undefined;
+      return Array.isArray(v) ? jsonString(v.join(','), cap) : undefined;
   }
 }
 
@@ -64,12 +92,33 @@ function operationsJson(operations: OperationSummary[]): string {
   for (let i = 0; i < operations.length; i++) {
     const op = operations[i]!;
     if (i > 0) out += ',';
-    out += `${JSON.stringify(op.name)}:{"num_calls":${op.count},"min":${jsonNumber(op.minMs)},"max":${jsonNumber(op.maxMs)},"mean":${jsonNumber(op.count > 0 ? op.sumMs / op.count : 0)},"values":[`;
+    out += `${JSON.stringify(op.name)}:{"num_calls":${count(op.count)},"min":${jsonNumber(op.minMs)},"max":${jsonNumber(op.maxMs)},"mean":${jsonNumber(op.count > 0 ? op.sumMs / op.count : 0)},"values":[`;
     const last = op.lastMs;
     for (let j = 0; j < last.length; j++) out += (j > 0 ? ',' : '') + jsonNumber(last[j]!);
     out += ']}';
   }
   return `${out}}`;
+}
+
+/**
+ * `full_message` as a JSON string literal. The usual case writes the escaped text directly
+ * (the operation keys come pre-escaped from the plan); only a message that might exceed `cap`
+ * is built plainly, cut and escaped.
+ */
+function fullMessageJson(operations: OperationSummary[], plan: FieldPlan, cap: number): string {
+  let out = '"{';
+  for (let i = 0; i < operations.length; i++) {
+    const op = operations[i]!;
+    if (i > 0) out += ',';
+    out += `${plan.fullMessageKeys[i]}{\\"num_calls\\":${count(op.count)},\\"min\\":${jsonNumber(op.minMs)},\\"max\\":${jsonNumber(op.maxMs)},\\"mean\\":${jsonNumber(op.count > 0 ? op.sumMs / op.count : 0)},\\"values\\":[`;
+    const last = op.lastMs;
+    for (let j = 0; j < last.length; j++) out += (j > 0 ? ',' : '') + jsonNumber(last[j]!);
+    out += ']}';
+  }
+  out += '}"';
+  // The escaped text is at least as long as the plain one, which takes at most 3 bytes a unit.
+  if (out.length * 3 <= cap) return out;
+  return jsonString(operationsJson(operations), cap);
 }
 
 function shortMessage(summary: RequestSummary): string {
@@ -88,10 +137,6 @@ function shortMessage(summary: RequestSummary): string {
   return out;
 }
 
-function setNumber(msg: Record<string, unknown>, name: string, n: number): void {
-  if (Number.isFinite(n)) msg[name] = n;
-}
-
 interface Limits {
   /** Longest string value. */
   valueCap: number;
@@ -99,200 +144,162 @@ interface Limits {
   fullMessageCap: number;
   /** Operations whose `_op_*` fields are left out (indexes into `operations`). */
   omitted: Set<number> | undefined;
-  /** When set, receives the field names of each operation, by index. */
-  opFields: string[][] | undefined;
+  /** When set, receives the length of each operation's fields, by index. */
+  opSizes: number[] | undefined;
 }
 
-function addAttributes(
-  msg: Record<string, unknown>,
-  attributes: RequestSummary['attributes'],
-  cap: number,
-  skip: string | undefined,
-): void {
-  for (const key in attributes) {
-    if (key === skip) continue;
-    const value = attributeValue(attributes[key]!, cap);
-    if (value !== undefined) msg[claimName(msg, attributeFieldName(key))] = value;
-  }
-}
+// The host is the same for every message of an exporter: keep its JSON form.
+let lastHost = '';
+let lastHostCap = 0;
+let lastHostJson = '"unknown"';
 
-const OP_SUFFIXES = ['_count', '_min_ms', '_max_ms', '_sum_ms', '_mean_ms', '_errors', '_last_ms'];
-
-/** The `_op_<name>` stem for an operation, made unique against the fields already in `msg`. */
-function freeStem(msg: Record<string, unknown>, base: string): string {
-  for (let n = 1; ; n++) {
-    const stem = n === 1 ? base : `${base}_${n}`;
-    let free = true;
-    for (const suffix of OP_SUFFIXES) {
-      const name = stem + suffix;
-      if (msg[name] !== undefined || isReservedName(name)) {
-        free = false;
-        break;
-      }
-    }
-    if (free) return stem;
-  }
-}
-
-function build(summary: RequestSummary, host: string, limits: Limits): GelfMessage {
-  const cap = limits.valueCap;
-  const fullMessage =
-    summary.operations.length > 0 && limits.fullMessageCap > 0
-      ? truncateUtf8(operationsJson(summary.operations), limits.fullMessageCap)
-      : undefined;
-  const msg: Record<string, unknown> = {
-    version: '1.1',
+function hostJson(host: string, cap: number): string {
+  if (host !== lastHost || cap !== lastHostCap) {
+    lastHost = host;
+    lastHostCap = cap;
     // GELF requires a non-blank host.
-    host: host.trim().length > 0 ? truncateUtf8(host, cap) : 'unknown',
-    short_message: truncateUtf8(shortMessage(summary), cap),
-  };
-  if (fullMessage !== undefined) msg.full_message = fullMessage;
-  if (Number.isFinite(summary.startTimeMs)) msg.timestamp = Math.round(summary.startTimeMs) / 1000;
-  msg.level = summary.status.code === 2 ? LEVEL_ERROR : LEVEL_INFO;
+    lastHostJson = host.trim().length > 0 ? jsonString(host, cap) : '"unknown"';
+  }
+  return lastHostJson;
+}
 
-  msg._trace_id = summary.traceId;
-  msg._span_id = summary.spanId;
-  msg._request = truncateUtf8(summary.name, cap);
-  setNumber(msg, '_duration_ms', us(summary.durationMs));
-  msg._status = STATUS_NAMES[summary.status.code] ?? 'unset';
+/** Writes the message as JSON text, field by field, in the order of {@link GelfMessage}. */
+function serialize(summary: RequestSummary, host: string, limits: Limits): string {
+  const cap = limits.valueCap;
+  const plan = fieldPlan(summary);
+  const operations = summary.operations;
+  let out = `{"version":"1.1","host":${hostJson(host, cap)},"short_message":${jsonString(shortMessage(summary), cap)}`;
+  if (operations.length > 0 && limits.fullMessageCap > 0) {
+    out += `,"full_message":${fullMessageJson(operations, plan, limits.fullMessageCap)}`;
+  }
+  if (Number.isFinite(summary.startTimeMs)) {
+    out += `,"timestamp":${Math.round(summary.startTimeMs) / 1000}`;
+  }
+  out += `,"level":${summary.status.code === 2 ? LEVEL_ERROR : LEVEL_INFO}`;
+
+  out += `,"_trace_id":${JSON.stringify(summary.traceId)},"_span_id":${JSON.stringify(summary.spanId)},"_request":${jsonString(summary.name, cap)}`;
+  if (Number.isFinite(summary.durationMs)) out += `,"_duration_ms":${msText(summary.durationMs)}`;
+  out += `,"_status":${STATUS_JSON[summary.status.code] ?? '"unset"'}`;
   const statusMessage = summary.status.message;
   if (statusMessage !== undefined && statusMessage.length > 0) {
-    msg._status_message = truncateUtf8(statusMessage, cap);
+    out += `,"_status_message":${jsonString(statusMessage, cap)}`;
   }
   const serviceName = summary.resource[SERVICE_NAME];
   if (serviceName !== undefined) {
-    const value = attributeValue(serviceName, cap);
-    if (value !== undefined) msg._service_name = value;
+    const value = attributeJson(serviceName, cap);
+    if (value !== undefined) out += `,"_service_name":${value}`;
   }
   const counters = summary.counters;
-  msg._spans = counters.spans;
-  msg._folded = counters.folded;
-  msg._open_children = counters.openChildren;
-  msg._incomplete = summary.incomplete ? 1 : 0;
-  if (limits.omitted !== undefined && limits.omitted.size > 0) {
-    msg._ops_omitted = limits.omitted.size;
+  out += `,"_spans":${count(counters.spans)},"_folded":${count(counters.folded)},"_open_children":${count(counters.openChildren)},"_incomplete":${summary.incomplete ? 1 : 0}`;
+  const omitted = limits.omitted;
+  if (omitted !== undefined && omitted.size > 0) out += `,"_ops_omitted":${omitted.size}`;
+
+  let i = 0;
+  for (const key in summary.attributes) {
+    const value = attributeJson(summary.attributes[key]!, cap);
+    if (value !== undefined) out += plan.attributes[i] + value;
+    i++;
+  }
+  i = 0;
+  for (const key in summary.resource) {
+    const name = plan.resource[i++]!;
+    if (name === '') continue;
+    const value = attributeJson(summary.resource[key]!, cap);
+    if (value !== undefined) out += name + value;
   }
 
-  addAttributes(msg, summary.attributes, cap, undefined);
-  addAttributes(msg, summary.resource, cap, SERVICE_NAME);
-
-  const operations = summary.operations;
-  for (let i = 0; i < operations.length; i++) {
-    if (limits.omitted?.has(i)) continue;
-    const op = operations[i]!;
-    const stem = freeStem(msg, operationStem(op.name));
-    msg[`${stem}_count`] = op.count;
-    setNumber(msg, `${stem}_min_ms`, us(op.minMs));
-    setNumber(msg, `${stem}_max_ms`, us(op.maxMs));
-    setNumber(msg, `${stem}_sum_ms`, us(op.sumMs));
-    if (op.count > 0) setNumber(msg, `${stem}_mean_ms`, us(op.sumMs / op.count));
-    msg[`${stem}_errors`] = op.errors;
+  for (let k = 0; k < operations.length; k++) {
+    if (omitted?.has(k)) continue;
+    const op = operations[k]!;
+    const names = plan.operations[k]!;
+    let fields = names[0]! + count(op.count);
+    if (Number.isFinite(op.minMs)) fields += names[1]! + msText(op.minMs);
+    if (Number.isFinite(op.maxMs)) fields += names[2]! + msText(op.maxMs);
+    if (Number.isFinite(op.sumMs)) {
+      fields += names[3]! + msText(op.sumMs);
+      if (op.count > 0) fields += names[4]! + msText(op.sumMs / op.count);
+    }
+    fields += names[5]! + count(op.errors);
     const last = op.lastMs;
     if (last.length > 0) {
       let joined = '';
       for (let j = 0; j < last.length; j++) {
         const v = last[j]!;
-        if (Number.isFinite(v)) joined += (joined.length > 0 ? ',' : '') + us(v);
+        if (Number.isFinite(v)) joined += (joined.length > 0 ? ',' : '') + msText(v);
       }
-      msg[`${stem}_last_ms`] = joined;
+      fields += `${names[6]!}"${joined}"`;
     }
-    if (limits.opFields !== undefined) {
-      limits.opFields[i] = OP_SUFFIXES.map((s) => stem + s).filter((n) => msg[n] !== undefined);
-    }
+    if (limits.opSizes !== undefined) limits.opSizes[k] = fields.length;
+    out += fields;
   }
-  return msg as unknown as GelfMessage;
-}
-
-/** Serialized size of `"name":value,` for fields whose names and values are ASCII. */
-function fieldBytes(msg: GelfMessage, names: string[]): number {
-  let bytes = 0;
-  for (const name of names) {
-    const value = (msg as unknown as Record<string, GelfFieldValue>)[name]!;
-    bytes += name.length + 4 + String(value).length + (typeof value === 'string' ? 2 : 0);
-  }
-  return bytes;
-}
-
-interface Encoded {
-  message: GelfMessage;
-  json: string;
+  return `${out}}`;
 }
 
 /** Applies the size policy of {@link ToGelfOptions.maxBytes}; see there. */
-function fit(summary: RequestSummary, options: ToGelfOptions, first: Encoded): Encoded | undefined {
+function fit(summary: RequestSummary, options: ToGelfOptions, first: string): string | undefined {
   const maxBytes = options.maxBytes!;
   const valueCap = options.maxValueBytes ?? MAX_VALUE_BYTES;
-  let current = first;
-  let size = Buffer.byteLength(current.json, 'utf8');
-  const limits: Limits = {
-    valueCap,
-    fullMessageCap: valueCap,
-    omitted: new Set(),
-    opFields: [],
-  };
+  let json = first;
+  let size = Buffer.byteLength(json, 'utf8');
+  const limits: Limits = { valueCap, fullMessageCap: valueCap, omitted: new Set(), opSizes: [] };
   const rebuild = (): boolean => {
-    limits.opFields = [];
-    const message = build(summary, options.host, limits);
-    current = { message, json: JSON.stringify(message) };
-    size = Buffer.byteLength(current.json, 'utf8');
+    json = serialize(summary, options.host, limits);
+    size = Buffer.byteLength(json, 'utf8');
     return size <= maxBytes;
   };
 
   // 1. Leave out the per-operation fields of the operations with the least total time.
   const operations = summary.operations;
   if (operations.length > 0) {
-    // Learn each operation's field names (they depend on collisions) from a full build.
-    if (rebuild()) return current;
+    // Learn each operation's size (written as ASCII: length = bytes).
+    rebuild();
+    const sizes = limits.opSizes!;
+    limits.opSizes = undefined;
     const order = operations
-      .map((_, i) => i)
+      .map((_, k) => k)
       .sort((a, b) => operations[a]!.sumMs - operations[b]!.sumMs);
-    const sizes = order.map((i) => fieldBytes(current.message, limits.opFields![i] ?? []));
     let k = 0;
     while (k < order.length) {
       // `_ops_omitted` itself takes ~20 bytes.
       let excess = size - maxBytes + 20;
       while (k < order.length && excess > 0) {
         limits.omitted!.add(order[k]!);
-        excess -= sizes[k]!;
+        excess -= sizes[order[k]!]!;
         k++;
       }
-      if (rebuild()) return current;
+      if (rebuild()) return json;
     }
   }
 
-  // 2. Cut full_message (escaping can make its serialized form longer than its bytes: repeat).
-  for (let attempt = 0; attempt < 4 && current.message.full_message !== undefined; attempt++) {
-    const fullBytes = Buffer.byteLength(current.message.full_message, 'utf8');
-    const cap = fullBytes - (size - maxBytes) - 16;
+  // 2. Cut full_message (escaping makes its serialized form longer than its bytes: repeat).
+  let fullBytes = operations.length > 0 ? Buffer.byteLength(operationsJson(operations), 'utf8') : 0;
+  for (let attempt = 0; attempt < 4 && fullBytes > 0; attempt++) {
+    const cap = Math.min(fullBytes, limits.fullMessageCap) - (size - maxBytes) - 16;
     limits.fullMessageCap = cap >= MIN_VALUE_BYTES ? cap : 0;
-    if (rebuild()) return current;
-  }
-  if (limits.fullMessageCap !== 0 && current.message.full_message !== undefined) {
-    limits.fullMessageCap = 0;
-    if (rebuild()) return current;
+    if (rebuild()) return json;
+    fullBytes = limits.fullMessageCap;
   }
 
   // 3. Cut every long string value further.
   for (let cap = valueCap >> 1; cap >= MIN_VALUE_BYTES; cap >>= 1) {
     limits.valueCap = cap;
-    if (rebuild()) return current;
+    if (rebuild()) return json;
   }
   // 4. Nothing left to give up: the caller drops the message.
   return undefined;
 }
 
-function encode(summary: RequestSummary, options: ToGelfOptions): Encoded | undefined {
+function encode(summary: RequestSummary, options: ToGelfOptions): string | undefined {
   const valueCap = options.maxValueBytes ?? MAX_VALUE_BYTES;
-  const message = build(summary, options.host, {
+  const json = serialize(summary, options.host, {
     valueCap,
     fullMessageCap: valueCap,
     omitted: undefined,
-    opFields: undefined,
+    opSizes: undefined,
   });
-  const json = JSON.stringify(message);
   const maxBytes = options.maxBytes;
-  if (maxBytes === undefined || fitsUtf8(json, maxBytes)) return { message, json };
-  return fit(summary, options, { message, json });
+  if (maxBytes === undefined || fitsUtf8(json, maxBytes)) return json;
+  return fit(summary, options, json);
 }
 
 /**
@@ -306,16 +313,18 @@ function encode(summary: RequestSummary, options: ToGelfOptions): Encoded | unde
  * @returns the message, or undefined when it cannot fit {@link ToGelfOptions.maxBytes}
  */
 export function toGelf(summary: RequestSummary, options: ToGelfOptions): GelfMessage | undefined {
-  return encode(summary, options)?.message;
+  const json = encode(summary, options);
+  return json === undefined ? undefined : (JSON.parse(json) as GelfMessage);
 }
 
 /**
  * {@link toGelf}, serialized: the UTF-8 JSON bytes a transport sends, at most
- * {@link ToGelfOptions.maxBytes} long.
+ * {@link ToGelfOptions.maxBytes} long. The exporter's path: the JSON is written directly, with
+ * field names planned once per message shape.
  *
  * @returns the payload, or undefined when the message cannot fit `maxBytes`
  */
 export function toGelfPayload(summary: RequestSummary, options: ToGelfOptions): Buffer | undefined {
-  const encoded = encode(summary, options);
-  return encoded === undefined ? undefined : Buffer.from(encoded.json, 'utf8');
+  const json = encode(summary, options);
+  return json === undefined ? undefined : Buffer.from(json, 'utf8');
 }

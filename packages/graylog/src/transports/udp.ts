@@ -58,6 +58,7 @@ export class UdpTransport implements GelfTransport {
   private readonly pending = new PendingCounter();
   private readonly warning = new RateLimitedWarning();
   private socket: Socket | undefined;
+  private connected = false;
   private address: string | undefined;
   private family = 0;
   private lookingUp = false;
@@ -82,7 +83,10 @@ export class UdpTransport implements GelfTransport {
     this.maxInFlightBytes = options.maxInFlightBytes ?? 16 * 1024 * 1024;
     this.maxPayloadBytes = maxChunkedPayload(this.chunkSize);
     const family = isIP(this.host);
-    if (family !== 0) this.useAddress(this.host, family);
+    if (family !== 0) {
+      this.address = this.host;
+      this.family = family;
+    }
   }
 
   send(payload: Buffer): boolean {
@@ -108,12 +112,14 @@ export class UdpTransport implements GelfTransport {
     }
     this.pending.add();
     this.inFlightBytes += payload.length;
-    if (this.address === undefined) {
-      this.waiting.push({ datagrams, bytes: payload.length });
-      this.resolve();
-    } else {
+    if (this.connected) {
       if (this.stale) this.resolve();
-      this.transmit(datagrams, payload.length);
+      this.transmit(this.socket!, datagrams, payload.length);
+    } else {
+      // Until the address is known and the socket connected (one round of the event loop).
+      this.waiting.push({ datagrams, bytes: payload.length });
+      if (this.address === undefined) this.resolve();
+      else if (this.socket === undefined) this.openSocket();
     }
     return true;
   }
@@ -126,17 +132,8 @@ export class UdpTransport implements GelfTransport {
     if (this.closed) return;
     this.closed = true;
     await this.pending.wait(timeoutMs);
-    for (const w of this.waiting) this.settle(w.bytes, true);
-    this.waiting = [];
-    const socket = this.socket;
-    this.socket = undefined;
-    if (socket !== undefined) {
-      try {
-        socket.close();
-      } catch {
-        // already closed after an error
-      }
-    }
+    this.failWaiting();
+    this.closeSocket();
   }
 
   stats(): GelfTransportStats {
@@ -170,8 +167,7 @@ export class UdpTransport implements GelfTransport {
     return chunkPayload(body, size);
   }
 
-  private transmit(datagrams: Buffer[], payloadBytes: number): void {
-    const socket = this.socket ?? this.openSocket();
+  private transmit(socket: Socket, datagrams: Buffer[], payloadBytes: number): void {
     const state: InFlight = { remaining: datagrams.length, bytes: payloadBytes, failed: false };
     const done = (err: Error | null) => {
       if (err) this.onSendError(state, err);
@@ -180,7 +176,7 @@ export class UdpTransport implements GelfTransport {
     for (const datagram of datagrams) {
       this.bytes += datagram.length;
       try {
-        socket.send(datagram, this.port, this.address, done);
+        socket.send(datagram, done);
       } catch (err) {
         done(err as Error);
       }
@@ -214,50 +210,73 @@ export class UdpTransport implements GelfTransport {
     this.lastLookup = now;
     lookup(this.host, (err, address, family) => {
       this.lookingUp = false;
-      if (this.closed) return;
+      // After close() gave up on them, nothing is left to send.
+      if (this.closed && this.waiting.length === 0) return;
       if (err) {
         this.errors++;
         this.warning.warn(`GELF UDP: cannot resolve ${this.host}`, err);
         // Without an address the waiting messages cannot go anywhere.
-        if (this.address === undefined) {
-          const waiting = this.waiting;
-          this.waiting = [];
-          for (const w of waiting) this.settle(w.bytes, true);
-        }
+        if (this.address === undefined) this.failWaiting();
         return;
       }
       this.stale = false;
       this.useAddress(address, family);
-      const waiting = this.waiting;
-      this.waiting = [];
-      for (const w of waiting) this.transmit(w.datagrams, w.bytes);
+      if (this.socket === undefined) this.openSocket();
     });
   }
 
   private useAddress(address: string, family: number): void {
-    if (this.socket !== undefined && family !== this.family) {
-      this.socket.close();
-      this.socket = undefined;
+    if (this.socket !== undefined && (family !== this.family || address !== this.address)) {
+      // The socket is connected to the old address: the next send opens a new one.
+      this.closeSocket();
     }
     this.address = address;
     this.family = family;
   }
 
+  private closeSocket(): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    this.connected = false;
+    try {
+      socket?.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  /**
+   * A socket connected to Graylog's address: sends then skip the per-datagram address handling,
+   * and ICMP "port unreachable" comes back as an error on a later send (counted as failed).
+   */
   private openSocket(): Socket {
     const socket = createSocket(this.family === 6 ? 'udp6' : 'udp4');
     socket.on('error', (err) => {
       this.errors++;
       this.warning.warn('GELF UDP: socket error', err);
-      // A socket that failed (e.g. could not bind) is replaced on the next send.
-      if (this.socket === socket) this.socket = undefined;
-      try {
-        socket.close();
-      } catch {
-        // already closed
+      // A socket that failed (e.g. could not connect) is replaced on the next send; what waited
+      // for it is lost.
+      if (this.socket === socket) {
+        this.closeSocket();
+        this.failWaiting();
       }
     });
-    socket.unref();
     this.socket = socket;
+    this.connected = false;
+    socket.connect(this.port, this.address, () => {
+      if (this.socket !== socket) return;
+      this.connected = true;
+      const waiting = this.waiting;
+      this.waiting = [];
+      for (const w of waiting) this.transmit(socket, w.datagrams, w.bytes);
+    });
+    socket.unref();
     return socket;
+  }
+
+  private failWaiting(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const w of waiting) this.settle(w.bytes, true);
   }
 }

@@ -1,0 +1,299 @@
+/**
+ * CPU per message and messages per second for our transports (UDP with each compression, TCP,
+ * HTTP) against gelf-pro 1.4.0 for the same realistic summaries (3 operations, a few
+ * attributes), side by side in one process, medians of interleaved rounds. The receiver is a
+ * child process that only counts (bench/sink.mjs), so its CPU is not counted.
+ *
+ * Run: pnpm --filter @otel-gelf/graylog bench   (ROUNDS=7 N=5000 to change the sizes)
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { join } from 'node:path';
+import type { RequestSummary } from '@otel-gelf/request-summary';
+import gelfPro from 'gelf-pro';
+import { toGelf, toGelfPayload } from '../src/to-gelf.js';
+import { GelfProTransport } from '../src/transports/gelf-pro.js';
+import { HttpTransport } from '../src/transports/http.js';
+import { TcpTransport } from '../src/transports/tcp.js';
+import { UdpTransport } from '../src/transports/udp.js';
+import type { GelfCompression, GelfTransport } from '../src/types.js';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const N = Number(process.env.N ?? 5000);
+const N_GELF_PRO = Math.max(100, Math.round(N / 5));
+const BATCH = 256;
+const HOST = 'bench-host';
+
+/**
+ * A realistic request: a server root, 3 operations, allowlisted attributes, a resource; its
+ * message fits one 1420-byte datagram.
+ */
+function summary(i: number): RequestSummary {
+  return {
+    traceId: (0x10000000 + i).toString(16).padStart(32, 'a'),
+    spanId: (0x1000 + i).toString(16).padStart(16, 'b'),
+    name: 'GET /orders/:id',
+    kind: 1,
+    startTimeMs: 1_764_064_800_123 + i,
+    durationMs: 48.123456 + (i % 7),
+    status: { code: 0 },
+    attributes: {
+      'http.request.method': 'GET',
+      'http.route': '/orders/:id',
+      'http.response.status_code': 200,
+    },
+    resource: { 'service.name': 'orders', 'service.version': '1.4.2' },
+    operations: [
+      {
+        name: 'fast_stuff',
+        count: 13,
+        minMs: 0.0412,
+        maxMs: 0.3311,
+        sumMs: 1.9123,
+        lastMs: [0.05, 0.061, 0.044, 0.3311, 0.0412],
+        errors: 0,
+      },
+      {
+        name: 'slow_stuff',
+        count: 1,
+        minMs: 40.5,
+        maxMs: 40.5,
+        sumMs: 40.5,
+        lastMs: [40.5],
+        errors: 0,
+      },
+      {
+        name: 'db',
+        count: 3,
+        minMs: 1.25,
+        maxMs: 2.875,
+        sumMs: 5.5,
+        lastMs: [1.25, 1.375, 2.875],
+        errors: 0,
+      },
+    ],
+    counters: { spans: 17, folded: 0, openChildren: 0 },
+    incomplete: false,
+  };
+}
+
+interface Sink {
+  ports: { udp: number; tcp: number; http: number };
+  count(): Promise<{ udp: number; tcp: number; http: number }>;
+  close(): void;
+}
+
+async function startSink(): Promise<Sink> {
+  const child: ChildProcess = fork(join(import.meta.dirname, 'sink.mjs'), { stdio: 'inherit' });
+  const ports = await new Promise<Sink['ports']>((resolve) =>
+    child.once('message', (m: any) => resolve(m.ports)),
+  );
+  return {
+    ports,
+    count: () =>
+      new Promise((resolve) => {
+        child.once('message', (m: any) => resolve(m.counts));
+        child.send('count');
+      }),
+    close: () => child.send('exit'),
+  };
+}
+
+type Kind = 'udp' | 'tcp' | 'http';
+interface Variant {
+  name: string;
+  kind: Kind;
+  n: number;
+  /** Sends message i; resolves when a batch may follow. */
+  setup(): Promise<{ send(i: number): void; drain(): Promise<void>; close(): Promise<void> }>;
+}
+
+function ours(name: string, kind: Kind, make: () => GelfTransport): Variant {
+  return {
+    name,
+    kind,
+    n: N,
+    async setup() {
+      const t = make();
+      const options = { host: HOST, maxBytes: t.maxPayloadBytes };
+      return {
+        send: (i) => {
+          t.send(toGelfPayload(summary(i), options)!);
+        },
+        drain: () => t.flush(10_000),
+        close: () => t.close(1000),
+      };
+    },
+  };
+}
+
+// gelf-pro as its users call it: fields without the leading `_`, its own formatter and adapter.
+let gelfProPending = 0;
+const gelfProWaiters: Array<() => void> = [];
+function gelfProDone(): void {
+  gelfProPending--;
+  if (gelfProPending === 0) for (const w of gelfProWaiters.splice(0)) w();
+}
+function gelfProMessage(kind: 'udp' | 'tcp', port: () => number): Variant {
+  return {
+    name: `gelf-pro ${kind} (message())`,
+    kind,
+    n: N_GELF_PRO,
+    async setup() {
+      const pro = gelfPro as unknown as { adapter: unknown; config: Record<string, unknown> };
+      pro.adapter = undefined;
+      pro.config = {
+        ...pro.config,
+        adapterName: kind,
+        adapterOptions: { host: '127.0.0.1', port: port(), protocol: 'udp4' },
+      };
+      return {
+        send: (i) => {
+          const m = toGelf(summary(i), { host: HOST })! as unknown as Record<string, unknown>;
+          const extra: Record<string, unknown> = {};
+          for (const key in m) {
+            if (key.startsWith('_')) extra[key.slice(1)] = m[key];
+            else if (key !== 'version' && key !== 'short_message' && key !== 'level')
+              extra[key] = m[key];
+          }
+          gelfProPending++;
+          gelfPro.message(m.short_message as string, m.level as number, extra, gelfProDone);
+        },
+        drain: () =>
+          gelfProPending === 0
+            ? Promise.resolve()
+            : new Promise<void>((r) => gelfProWaiters.push(r)),
+        close: async () => {},
+      };
+    },
+  };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function measure(
+  variant: Variant,
+  sink: Sink,
+): Promise<{ cpuUs: number; rate: number; lost: number }> {
+  const session = await variant.setup();
+  const before = (await sink.count())[variant.kind];
+  // warm-up, not counted
+  for (let i = 0; i < 50; i++) session.send(i);
+  await session.drain();
+  const base = before + 50;
+  await waitForCount(sink, variant.kind, base, 2000);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < variant.n; i += BATCH) {
+    const end = Math.min(variant.n, i + BATCH);
+    for (let j = i; j < end; j++) session.send(j);
+    await session.drain();
+  }
+  const cpu = process.cpuUsage(cpu0);
+  const got = await waitForCount(sink, variant.kind, base + variant.n, 3000);
+  const seconds = (got.at - t0) / 1000;
+  await session.close();
+  const received = got.count - base;
+  return {
+    cpuUs: (cpu.user + cpu.system) / variant.n,
+    rate: received / seconds,
+    lost: variant.n - received,
+  };
+}
+
+/** Polls the sink until it counted `target` (or stopped moving for `idleMs`). */
+async function waitForCount(sink: Sink, kind: Kind, target: number, idleMs: number) {
+  let last = -1;
+  let lastChange = performance.now();
+  let at = performance.now();
+  for (;;) {
+    const count = (await sink.count())[kind];
+    const now = performance.now();
+    if (count !== last) {
+      last = count;
+      lastChange = now;
+      at = now;
+    }
+    if (count >= target || now - lastChange > idleMs) return { count, at };
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+async function main(): Promise<void> {
+  const sink = await startSink();
+  const p = sink.ports;
+  const udp = (compression: GelfCompression) => () =>
+    new UdpTransport({ host: '127.0.0.1', port: p.udp, compression, maxInFlight: 4096 });
+  const variants: Variant[] = [
+    ours('ours udp none', 'udp', udp('none')),
+    ours('ours udp auto', 'udp', udp('auto')),
+    ours('ours udp zlib', 'udp', udp('zlib')),
+    ours('ours udp gzip', 'udp', udp('gzip')),
+    ours('ours tcp', 'tcp', () => new TcpTransport({ host: '127.0.0.1', port: p.tcp })),
+    ours(
+      'ours http',
+      'http',
+      () =>
+        new HttpTransport({
+          protocol: 'http',
+          host: '127.0.0.1',
+          port: p.http,
+          compression: 'none',
+          maxInFlight: 4096,
+        }),
+    ),
+    ours(
+      'ours via gelf-pro transport (udp)',
+      'udp',
+      () =>
+        new GelfProTransport({
+          protocol: 'udp',
+          host: '127.0.0.1',
+          port: p.udp,
+          maxInFlight: 4096,
+        }),
+    ),
+    gelfProMessage('udp', () => p.udp),
+    gelfProMessage('tcp', () => p.tcp),
+  ];
+  // GelfProTransport and the direct gelf-pro rows share gelf-pro's one configuration: the
+  // transport row runs with N_GELF_PRO messages as well.
+  variants[6]!.n = N_GELF_PRO;
+
+  const size = toGelfPayload(summary(0), { host: HOST })!.length;
+  console.log(
+    `node ${process.version}, ${ROUNDS} rounds, N=${N} (gelf-pro rows N=${N_GELF_PRO}), payload ${size} bytes (one 1420-byte datagram: ${size <= 1420})`,
+  );
+  const results = new Map<string, { cpu: number[]; rate: number[]; lost: number }>();
+  for (let round = 0; round < ROUNDS; round++) {
+    // interleave: rotate the order every round
+    for (let k = 0; k < variants.length; k++) {
+      const v = variants[(k + round) % variants.length]!;
+      const r = await measure(v, sink);
+      const entry = results.get(v.name) ?? { cpu: [], rate: [], lost: 0 };
+      entry.cpu.push(r.cpuUs);
+      entry.rate.push(r.rate);
+      entry.lost += r.lost;
+      results.set(v.name, entry);
+    }
+  }
+  sink.close();
+
+  const reference = median(results.get('gelf-pro udp (message())')!.cpu);
+  const rows = variants.map((v) => {
+    const r = results.get(v.name)!;
+    const cpu = median(r.cpu);
+    return {
+      variant: v.name,
+      'CPU µs/msg': cpu.toFixed(2),
+      'msgs/s': Math.round(median(r.rate)).toLocaleString('en-US'),
+      'vs gelf-pro udp (CPU)': `${(reference / cpu).toFixed(1)}× cheaper`,
+      lost: r.lost,
+    };
+  });
+  console.table(rows);
+}
+
+await main();

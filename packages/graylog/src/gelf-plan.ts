@@ -1,0 +1,138 @@
+import type { RequestSummary } from '@otel-gelf/request-summary';
+import { attributeFieldName, claimName, operationStem, reservedNames } from './field-names.js';
+
+/** Additional fields every message may carry; attributes and operations never take these names. */
+export const CORE_FIELDS = [
+  '_trace_id',
+  '_span_id',
+  '_request',
+  '_duration_ms',
+  '_status',
+  '_status_message',
+  '_service_name',
+  '_spans',
+  '_folded',
+  '_open_children',
+  '_incomplete',
+  '_ops_omitted',
+] as const;
+
+/** Per-operation field suffixes, in the order they are written. */
+export const OP_SUFFIXES = [
+  '_count',
+  '_min_ms',
+  '_max_ms',
+  '_sum_ms',
+  '_mean_ms',
+  '_errors',
+  '_last_ms',
+] as const;
+
+/** The resource attribute written as `_service_name`. */
+export const SERVICE_NAME = 'service.name';
+
+/**
+ * The field names of one message shape, as ready-to-concatenate JSON fragments (`,"_name":`):
+ * sanitising, bounding and de-duplicating names is the slow part of the mapping, and requests of
+ * one service repeat the same attribute keys and operations.
+ */
+export interface FieldPlan {
+  /** Per root attribute, in `for…in` order. */
+  attributes: string[];
+  /** Per resource attribute, in `for…in` order; '' for `service.name` (written as `_service_name`). */
+  resource: string[];
+  /** Per operation, one fragment per {@link OP_SUFFIXES} entry. */
+  operations: string[][];
+  /** Per operation, its name as a `full_message` key, already escaped for a JSON string: `\"name\":`. */
+  fullMessageKeys: string[];
+}
+
+const PLAN_CACHE_LIMIT = 512;
+// Shapes with huge keys (hundreds of long operation names) are planned each time, not cached.
+const MAX_CACHED_KEY_LENGTH = 8192;
+const plans = new Map<string, FieldPlan>();
+
+function makePlan(summary: RequestSummary): FieldPlan {
+  const used = reservedNames();
+  for (const name of CORE_FIELDS) used.add(name);
+  const attributes: string[] = [];
+  for (const key in summary.attributes) {
+    attributes.push(`,"${claimName(used, attributeFieldName(key))}":`);
+  }
+  const resource: string[] = [];
+  for (const key in summary.resource) {
+    resource.push(key === SERVICE_NAME ? '' : `,"${claimName(used, attributeFieldName(key))}":`);
+  }
+  const operations: string[][] = [];
+  const fullMessageKeys: string[] = [];
+  for (const op of summary.operations) {
+    const base = operationStem(op.name);
+    let stem = base;
+    for (let n = 2; OP_SUFFIXES.some((s) => used.has(stem + s)); n++) stem = `${base}_${n}`;
+    operations.push(
+      OP_SUFFIXES.map((suffix) => {
+        used.add(stem + suffix);
+        return `,"${stem}${suffix}":`;
+      }),
+    );
+    // The key inside full_message (JSON), escaped once more for the string that carries it.
+    fullMessageKeys.push(`${JSON.stringify(JSON.stringify(op.name)).slice(1, -1)}:`);
+  }
+  return { attributes, resource, operations, fullMessageKeys };
+}
+
+// The shape seen last: consecutive requests usually share it, and comparing its keys (mostly the
+// very same string instances) is cheaper than building and hashing a cache key.
+let lastAttributeKeys: string[] = [];
+let lastResourceKeys: string[] = [];
+let lastOperationNames: string[] = [];
+let lastPlan: FieldPlan | undefined;
+
+function sameKeys(object: object, keys: string[]): boolean {
+  let i = 0;
+  for (const key in object) {
+    if (i >= keys.length || keys[i] !== key) return false;
+    i++;
+  }
+  return i === keys.length;
+}
+
+function sameShape(summary: RequestSummary): boolean {
+  const operations = summary.operations;
+  if (operations.length !== lastOperationNames.length) return false;
+  for (let i = 0; i < operations.length; i++) {
+    if (operations[i]!.name !== lastOperationNames[i]) return false;
+  }
+  return (
+    sameKeys(summary.attributes, lastAttributeKeys) && sameKeys(summary.resource, lastResourceKeys)
+  );
+}
+
+/** The field plan of `summary`'s shape (its attribute keys and operation names), memoised. */
+export function fieldPlan(summary: RequestSummary): FieldPlan {
+  if (lastPlan !== undefined && sameShape(summary)) return lastPlan;
+  const plan = cachedPlan(summary);
+  lastPlan = plan;
+  lastAttributeKeys = Object.keys(summary.attributes);
+  lastResourceKeys = Object.keys(summary.resource);
+  lastOperationNames = summary.operations.map((op) => op.name);
+  return plan;
+}
+
+function cachedPlan(summary: RequestSummary): FieldPlan {
+  let key = '';
+  for (const k in summary.attributes) key += `${k}\u0001`;
+  key += '\u0002';
+  for (const k in summary.resource) key += `${k}\u0001`;
+  key += '\u0002';
+  const operations = summary.operations;
+  for (let i = 0; i < operations.length; i++) key += `${operations[i]!.name}\u0001`;
+  if (key.length > MAX_CACHED_KEY_LENGTH) return makePlan(summary);
+  let plan = plans.get(key);
+  if (plan === undefined) {
+    plan = makePlan(summary);
+    if (plans.size >= PLAN_CACHE_LIMIT) plans.clear();
+    plans.set(key, plan);
+  }
+  return plan;
+}

@@ -131,17 +131,29 @@ async function asyncRequest(tracer: Tracer): Promise<void> {
   });
 }
 
-/** ns per request; the event loop turns every 100 requests so that batch processors export. */
-async function sdkRun(tracer: Tracer, n: number, async: boolean): Promise<number> {
-  let elapsed = 0n;
-  for (let i = 0; i < n; i += 100) {
-    const t0 = process.hrtime.bigint();
-    if (async) for (let j = 0; j < 100; j++) await asyncRequest(tracer);
-    else for (let j = 0; j < 100; j++) syncRequest(tracer);
-    elapsed += process.hrtime.bigint() - t0;
-    await turn();
+/**
+ * ns per request for each tracer, measured in chunks of 100 requests that alternate between the
+ * tracers (so that load from elsewhere on a shared machine hits them alike); the event loop turns
+ * after every chunk so that batch processors export.
+ */
+async function sdkRound(
+  tracers: ReadonlyArray<readonly [string, Tracer]>,
+  chunks: number,
+  async: boolean,
+  offset: number,
+): Promise<Map<string, number>> {
+  const elapsed = new Map<string, bigint>(tracers.map(([name]) => [name, 0n]));
+  for (let c = 0; c < chunks; c++) {
+    for (let k = 0; k < tracers.length; k++) {
+      const [name, tracer] = tracers[(k + c + offset) % tracers.length]!;
+      const t0 = process.hrtime.bigint();
+      if (async) for (let j = 0; j < 100; j++) await asyncRequest(tracer);
+      else for (let j = 0; j < 100; j++) syncRequest(tracer);
+      elapsed.set(name, elapsed.get(name)! + (process.hrtime.bigint() - t0));
+      await turn();
+    }
   }
-  return Number(elapsed) / n;
+  return new Map([...elapsed].map(([name, ns]) => [name, Number(ns) / (chunks * 100)]));
 }
 
 // ---------- 3. memory ----------
@@ -212,12 +224,11 @@ async function main(): Promise<void> {
     record('alone | processor, 1+2', await processorRequests(alone, 2000, 2));
     record('alone | spans only, root', await processorRequests(undefined, 2000, 0));
     record('alone | processor, root', await processorRequests(alone, 2000, 0));
-    // Interleave the providers, rotating which goes first.
-    for (let k = 0; k < tracers.length; k++) {
-      const [name, tracer] = tracers[(k + Math.max(round, 0)) % tracers.length]!;
-      record(`sync  | ${name}`, await sdkRun(tracer, 2000, false));
-      record(`async | ${name}`, await sdkRun(tracer, 1000, true));
-    }
+    const offset = Math.max(round, 0);
+    for (const [name, ns] of await sdkRound(tracers, 20, false, offset))
+      record(`sync  | ${name}`, ns);
+    for (const [name, ns] of await sdkRound(tracers, 10, true, offset))
+      record(`async | ${name}`, ns);
   }
 
   const med = new Map([...samples].map(([k, v]) => [k, median(v)]));

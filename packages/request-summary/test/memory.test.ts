@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { context, trace } from '@opentelemetry/api';
 import { createTracerProvider } from '@otel-gelf-internal/sdk';
 import { describe, expect, it } from 'vitest';
@@ -47,5 +49,29 @@ describe('RequestSummaryProcessor memory', () => {
     } finally {
       await provider.shutdown();
     }
+  });
+
+  it('returns the heap to where it started after 50 000 requests (child process, --expose-gc)', async () => {
+    const root = resolve(import.meta.dirname, '..', '..', '..');
+    const fixture = resolve(import.meta.dirname, 'fixtures', 'heap-after-requests.ts');
+    const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', fixture], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+    });
+    proc.stderr.on('data', (d) => {
+      err += d;
+    });
+    const code = await new Promise<number | null>((done) => proc.on('exit', done));
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(out) as Record<string, number>;
+    expect(result).toMatchObject({ openRequests: 0, trackedSpans: 0, exported: 55_000 });
+    // 50 000 leaked requests would be tens of megabytes; allow for V8's own noise.
+    expect(result.growth).toBeLessThan(1_000_000);
   });
 });

@@ -49,6 +49,11 @@ export interface RequestSummaryProcessorStats {
 
 /** SpanStatusCode.ERROR, without importing the enum on the hot path. */
 const STATUS_ERROR = 2;
+/**
+ * Spans with children registered per request; past it, the children of further parents are not
+ * tracked (counted in `untrackedSpans`). Real requests nest far fewer parents.
+ */
+export const MAX_PARENTS_PER_REQUEST = 1000;
 /** Longest gap between two sweeps, whatever `requestTimeoutMs`. */
 const MAX_SWEEP_INTERVAL_MS = 30_000;
 
@@ -215,7 +220,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       return undefined;
     }
     const request = this.lookup(grandparent.spanId);
-    if (request === undefined) return undefined;
+    if (request === undefined || request.ids.length >= MAX_PARENTS_PER_REQUEST) return undefined;
     this.spans.set(parentId, request);
     request.ids.push(parentId);
     return request;
@@ -361,8 +366,14 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     request.closing = false;
     request.root = undefined;
     if (request.openChildren > 0) {
-      // Kept registered so that children ending later are recognised as late, until the sweep.
+      // Kept registered so that children ending later are recognised as late, until the sweep;
+      // as many as maxOpenRequests, the oldest forgotten first.
       request.endedTick = this.tick;
+      if (this.lingering.size >= this.options.maxOpenRequests) {
+        const oldest = this.lingering.values().next().value!;
+        this.lingering.delete(oldest);
+        this.release(oldest);
+      }
       this.lingering.add(request);
     } else {
       this.release(request);

@@ -1,5 +1,6 @@
 import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MAX_PARENTS_PER_REQUEST } from '../src/request-summary-processor.js';
 import { child, setup } from './helpers.js';
 
 type Harness = ReturnType<typeof setup>;
@@ -125,6 +126,41 @@ describe('RequestSummaryProcessor bounds', () => {
       expect(h.processor.stats()).toMatchObject({ openRequests: 0, trackedSpans: 2 });
       vi.advanceTimersByTime(1200);
       expect(h.processor.stats().trackedSpans).toBe(0);
+    });
+  });
+
+  describe('parents per request', () => {
+    it('tracks the children of at most MAX_PARENTS_PER_REQUEST parents per request', async () => {
+      const h = open();
+      const root = child(h.tracer, 'root');
+      const chain = [root];
+      for (let i = 0; i < MAX_PARENTS_PER_REQUEST + 5; i++)
+        chain.push(child(h.tracer, 'nested', chain.at(-1)));
+      expect(h.processor.stats().trackedSpans).toBe(MAX_PARENTS_PER_REQUEST);
+      for (const span of chain.slice(1).reverse()) span.end();
+      root.end();
+      const [summary] = await h.flush();
+      // The root and 999 registered parents: the first 1000 spans of the chain are counted.
+      expect(summary!.operations[0]!.count).toBe(MAX_PARENTS_PER_REQUEST);
+      expect(h.processor.stats()).toMatchObject({ untrackedSpans: 5, trackedSpans: 0 });
+    });
+  });
+
+  describe('ended requests with open children', () => {
+    it('keeps at most maxOpenRequests of them registered, forgetting the oldest first', async () => {
+      const h = open({ maxOpenRequests: 2 });
+      const leaked = [];
+      for (let i = 0; i < 5; i++) {
+        const root = child(h.tracer, `r${i}`);
+        leaked.push(child(h.tracer, 'never-ends', root));
+        root.end();
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(h.processor.stats()).toMatchObject({ openRequests: 0, trackedSpans: 2 });
+      // The two newest are still known: their children's ends are late; the others untracked.
+      for (const span of leaked) span.end();
+      expect(h.processor.stats()).toMatchObject({ lateSpans: 2, trackedSpans: 0 });
+      expect(await h.flush()).toHaveLength(5);
     });
   });
 

@@ -7,6 +7,7 @@
  * Run: pnpm --filter @otel-gelf/graylog bench   (ROUNDS=7 N=5000 to change the sizes)
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import type { RequestSummary } from '@otel-gelf/request-summary';
 import gelfPro from 'gelf-pro';
@@ -23,11 +24,18 @@ const N_GELF_PRO = Math.max(100, Math.round(N / 5));
 const BATCH = 256;
 const HOST = 'bench-host';
 
+/** Summaries made up front, so building them is not part of any measurement. */
+const SUMMARIES: RequestSummary[] = [];
+function summary(i: number): RequestSummary {
+  if (SUMMARIES.length === 0) for (let k = 0; k < 1024; k++) SUMMARIES.push(makeSummary(k));
+  return SUMMARIES[i % 1024]!;
+}
+
 /**
  * A realistic request: a server root, 3 operations, allowlisted attributes, a resource; its
  * message fits one 1420-byte datagram.
  */
-function summary(i: number): RequestSummary {
+function makeSummary(i: number): RequestSummary {
   return {
     traceId: (0x10000000 + i).toString(16).padStart(32, 'a'),
     spanId: (0x1000 + i).toString(16).padStart(16, 'b'),
@@ -98,7 +106,7 @@ async function startSink(): Promise<Sink> {
   };
 }
 
-type Kind = 'udp' | 'tcp' | 'http';
+type Kind = 'udp' | 'tcp' | 'http' | 'none';
 interface Variant {
   name: string;
   kind: Kind;
@@ -121,6 +129,41 @@ function ours(name: string, kind: Kind, make: () => GelfTransport): Variant {
         },
         drain: () => t.flush(10_000),
         close: () => t.close(1000),
+      };
+    },
+  };
+}
+
+/** A bare send of the same bytes on a connected dgram socket: the floor for any UDP sender. */
+function rawUdp(port: () => number): Variant {
+  return {
+    name: 'baseline: raw dgram send (same bytes)',
+    kind: 'udp',
+    n: N,
+    async setup() {
+      const socket = createSocket('udp4');
+      await new Promise<void>((resolve) => socket.connect(port(), '127.0.0.1', resolve));
+      const bytes = toGelfPayload(summary(0), { host: HOST })!;
+      let pending = 0;
+      let wake: (() => void) | undefined;
+      const done = () => {
+        pending--;
+        if (pending === 0) wake?.();
+      };
+      return {
+        send: () => {
+          pending++;
+          socket.send(bytes, done);
+        },
+        drain: () =>
+          pending === 0
+            ? Promise.resolve()
+            : new Promise<void>((r) => {
+                wake = r;
+              }),
+        close: async () => {
+          socket.close();
+        },
       };
     },
   };
@@ -168,6 +211,34 @@ function gelfProMessage(kind: 'udp' | 'tcp', port: () => number): Variant {
   };
 }
 
+/** What the machine costs anyway: the mapping alone, a JSON.stringify, a bare datagram send. */
+function baseline(
+  name: string,
+  make: (port: number) => Promise<(i: number) => void>,
+  port: () => number,
+  kind: Kind,
+): Variant {
+  return {
+    name,
+    kind,
+    n: N,
+    async setup() {
+      const send = await make(port());
+      let pending = 0;
+      let wake: (() => void) | undefined;
+      return {
+        send: (i) => {
+          pending++;
+          send(i);
+          pending--;
+        },
+        drain: () => (pending === 0 ? Promise.resolve() : new Promise<void>((r) => (wake = r))),
+        close: async () => wake?.(),
+      };
+    },
+  };
+}
+
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -178,12 +249,20 @@ async function measure(
   sink: Sink,
 ): Promise<{ cpuUs: number; rate: number; lost: number }> {
   const session = await variant.setup();
-  const before = (await sink.count())[variant.kind];
+  const kind = variant.kind;
+  if (kind === 'none') {
+    for (let i = 0; i < 1000; i++) session.send(i);
+    const cpu0 = process.cpuUsage();
+    for (let i = 0; i < variant.n; i++) session.send(i);
+    const cpu = process.cpuUsage(cpu0);
+    return { cpuUs: (cpu.user + cpu.system) / variant.n, rate: Number.NaN, lost: 0 };
+  }
+  const before = (await sink.count())[kind];
   // warm-up, not counted
   for (let i = 0; i < 50; i++) session.send(i);
   await session.drain();
   const base = before + 50;
-  await waitForCount(sink, variant.kind, base, 2000);
+  await waitForCount(sink, kind, base, 2000);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < variant.n; i += BATCH) {
@@ -192,7 +271,7 @@ async function measure(
     await session.drain();
   }
   const cpu = process.cpuUsage(cpu0);
-  const got = await waitForCount(sink, variant.kind, base + variant.n, 3000);
+  const got = await waitForCount(sink, kind, base + variant.n, 3000);
   const seconds = (got.at - t0) / 1000;
   await session.close();
   const received = got.count - base;
@@ -204,7 +283,12 @@ async function measure(
 }
 
 /** Polls the sink until it counted `target` (or stopped moving for `idleMs`). */
-async function waitForCount(sink: Sink, kind: Kind, target: number, idleMs: number) {
+async function waitForCount(
+  sink: Sink,
+  kind: Exclude<Kind, 'none'>,
+  target: number,
+  idleMs: number,
+) {
   let last = -1;
   let lastChange = performance.now();
   let at = performance.now();
@@ -226,7 +310,25 @@ async function main(): Promise<void> {
   const p = sink.ports;
   const udp = (compression: GelfCompression) => () =>
     new UdpTransport({ host: '127.0.0.1', port: p.udp, compression, maxInFlight: 4096 });
+  const message = toGelf(summary(0), { host: HOST })!;
   const variants: Variant[] = [
+    baseline(
+      'baseline: JSON.stringify(toGelf object)',
+      async () => () => {
+        JSON.stringify(message);
+      },
+      () => 0,
+      'none',
+    ),
+    baseline(
+      'ours: toGelfPayload only (no I/O)',
+      async () => (i) => {
+        toGelfPayload(summary(i), { host: HOST, maxBytes: 180_224 });
+      },
+      () => 0,
+      'none',
+    ),
+    rawUdp(() => p.udp),
     ours('ours udp none', 'udp', udp('none')),
     ours('ours udp auto', 'udp', udp('auto')),
     ours('ours udp zlib', 'udp', udp('zlib')),
@@ -260,7 +362,7 @@ async function main(): Promise<void> {
   ];
   // GelfProTransport and the direct gelf-pro rows share gelf-pro's one configuration: the
   // transport row runs with N_GELF_PRO messages as well.
-  variants[6]!.n = N_GELF_PRO;
+  for (const v of variants) if (v.name.includes('gelf-pro')) v.n = N_GELF_PRO;
 
   const size = toGelfPayload(summary(0), { host: HOST })!.length;
   console.log(
@@ -288,7 +390,7 @@ async function main(): Promise<void> {
     return {
       variant: v.name,
       'CPU µs/msg': cpu.toFixed(2),
-      'msgs/s': Math.round(median(r.rate)).toLocaleString('en-US'),
+      'msgs/s': v.kind === 'none' ? '-' : Math.round(median(r.rate)).toLocaleString('en-US'),
       'vs gelf-pro udp (CPU)': `${(reference / cpu).toFixed(1)}× cheaper`,
       lost: r.lost,
     };

@@ -7,6 +7,7 @@ import { resourceAttributesFromEnv } from '../src/resource-from-env.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const app = join(import.meta.dirname, 'fixtures', 'register-app.mjs');
+const cjsApp = join(import.meta.dirname, 'fixtures', 'register-app.cjs');
 
 let receiver: GelfReceiver;
 beforeAll(async () => {
@@ -23,20 +24,16 @@ interface Run {
   exit: Promise<[number | null, NodeJS.Signals | null]>;
 }
 
-function run(mode: 'exit' | 'wait', env: Record<string, string>): Run {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=@otel-gelf/source',
-      '--import',
-      'tsx',
-      '--import',
-      './packages/graylog/src/register.ts',
-      app,
-      mode,
-    ],
-    { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+function run(mode: 'exit' | 'wait' | 'commonjs', env: Record<string, string>): Run {
+  const args =
+    mode === 'commonjs'
+      ? ['--require', 'tsx/cjs', '--require', './packages/graylog/src/register.ts', cjsApp]
+      : ['--import', 'tsx', '--import', './packages/graylog/src/register.ts', app, mode];
+  const child = spawn(process.execPath, ['--conditions=@otel-gelf/source', ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => {
@@ -76,6 +73,18 @@ describe('@otel-gelf/graylog/register', () => {
       _op_fast_stuff_count: 3,
       _op_some_slow_stuff_count: 1,
     });
+  });
+
+  it('works with --require for CommonJS applications', async () => {
+    const r = run('commonjs', {
+      OTEL_EXPORTER_GELF_ENDPOINT: `udp://127.0.0.1:${receiver.ports.udp}`,
+      OTEL_SERVICE_NAME: 'cjs-service',
+    });
+    const [code] = await r.exit;
+    expect(code, r.stderr()).toBe(0);
+    const { id } = JSON.parse(await r.stdout);
+    const m = await receiver.waitForMessage((x) => x.message._trace_id === id, 10_000);
+    expect(m.message).toMatchObject({ _service_name: 'cjs-service', _op_fast_stuff_count: 2 });
   });
 
   it('flushes on SIGTERM, then ends with the signal as it would have without us', async () => {

@@ -6,7 +6,7 @@ import type { RequestSummary, SummaryExporter, SummarySpan } from './types.js';
  * a log store, in the stable semantic-convention names and in the older ones that instrumentations
  * still emit. Never headers, query strings, full URLs, client addresses, user agents or database
  * statements, which may carry secrets or personal data. `http.target` is kept with its query
- * string and fragment cut off (see {@link QUERY_STRIPPED_ATTRIBUTES}).
+ * string and fragment cut off (as `url.path` is, should an instrumentation put one there).
  */
 export const DEFAULT_ATTRIBUTE_ALLOWLIST: readonly string[] = Object.freeze([
   'http.request.method',

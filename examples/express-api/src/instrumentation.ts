@@ -3,8 +3,16 @@
  * (as OpenTelemetry's Node docs do) so the require hooks patch `http` and `express` as they load.
  * The only line about Graylog is the span processor.
  */
-import { context, DiagConsoleLogger, DiagLogLevel, diag, trace } from '@opentelemetry/api';
+import {
+  context,
+  DiagConsoleLogger,
+  DiagLogLevel,
+  diag,
+  propagation,
+  trace,
+} from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -25,6 +33,8 @@ const provider = new TracerProvider({
 });
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 trace.setGlobalTracerProvider(provider);
+// traceparent on the outgoing fetch: the inventory service joins the same trace.
+propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 
 registerInstrumentations({
   tracerProvider: provider,

@@ -52,6 +52,8 @@ const FRACTIONS: string[] = Array.from({ length: 1000 }, (_, i) =>
   String(i).padStart(3, '0').replace(/0+$/, ''),
 );
 const MAX_FAST_MICROS = 2 ** 31 - 1;
+// Below 2^50 ms (year 37 648) a double has room for exact millisecond decimals.
+const MAX_FAST_MILLIS = 2 ** 50;
 
 /** Milliseconds rounded to µs as JSON text, the same text as `String(us(ms))`; ms must be finite. */
 function msText(ms: number): string {
@@ -60,6 +62,31 @@ function msText(ms: number): string {
   const whole = (micros / 1000) | 0;
   const fraction = micros - whole * 1000;
   return fraction === 0 ? `${whole}` : `${whole}.${FRACTIONS[fraction]}`;
+}
+
+/** A time in ms as seconds with millisecond decimals, the same text as `String(Math.round(ms) / 1000)`. */
+function secondsText(ms: number): string {
+  const millis = Math.round(ms);
+  if (millis < 0 || millis > MAX_FAST_MILLIS) return `${millis / 1000}`;
+  const whole = Math.floor(millis / 1000);
+  const fraction = millis - whole * 1000;
+  return fraction === 0 ? `${whole}` : `${whole}.${FRACTIONS[fraction]}`;
+}
+
+/** A duration in ms with one decimal, the same text as `String(Math.round(ms * 10) / 10)`. */
+function tenthsText(ms: number): string {
+  const tenths = Math.round(ms * 10);
+  if (tenths < 0 || tenths > MAX_FAST_MICROS) return `${tenths / 10}`;
+  const whole = (tenths / 10) | 0;
+  const fraction = tenths - whole * 10;
+  return fraction === 0 ? `${whole}` : `${whole}.${fraction}`;
+}
+
+const HEX = /^[0-9a-f]*$/;
+
+/** An id as JSON text: ids are lowercase hex, which needs no escaping; anything else is escaped. */
+function idJson(id: string): string {
+  return HEX.test(id) ? `"${id}"` : JSON.stringify(id);
 }
 
 /** A number as JSON text: non-finite values have no JSON form, so they become null. */
@@ -131,7 +158,7 @@ function shortMessage(summary: RequestSummary): string {
       break;
     }
   }
-  if (Number.isFinite(summary.durationMs)) out += ` ${Math.round(summary.durationMs * 10) / 10} ms`;
+  if (Number.isFinite(summary.durationMs)) out += ` ${tenthsText(summary.durationMs)} ms`;
   if (summary.status.code === 2) out += ' [error]';
   if (summary.incomplete) out += ' [incomplete]';
   return out;
@@ -173,11 +200,11 @@ function serialize(summary: RequestSummary, host: string, limits: Limits): strin
     out += `,"full_message":${fullMessageJson(operations, plan, limits.fullMessageCap)}`;
   }
   if (Number.isFinite(summary.startTimeMs)) {
-    out += `,"timestamp":${Math.round(summary.startTimeMs) / 1000}`;
+    out += `,"timestamp":${secondsText(summary.startTimeMs)}`;
   }
   out += `,"level":${summary.status.code === 2 ? LEVEL_ERROR : LEVEL_INFO}`;
 
-  out += `,"_trace_id":${JSON.stringify(summary.traceId)},"_span_id":${JSON.stringify(summary.spanId)},"_request":${jsonString(summary.name, cap)}`;
+  out += `,"_trace_id":${idJson(summary.traceId)},"_span_id":${idJson(summary.spanId)},"_request":${jsonString(summary.name, cap)}`;
   if (Number.isFinite(summary.durationMs)) out += `,"_duration_ms":${msText(summary.durationMs)}`;
   out += `,"_status":${STATUS_JSON[summary.status.code] ?? '"unset"'}`;
   const statusMessage = summary.status.message;

@@ -3,6 +3,7 @@ import type { RequestSummary, SummaryAttributeValue } from '@otel-gelf/request-s
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toGelf, toGelfPayload } from '../src/to-gelf.js';
+import { summary } from './summaries.js';
 
 const anyText = fc.oneof(
   fc.string({ maxLength: 40 }),
@@ -58,6 +59,7 @@ const requestSummary: fc.Arbitrary<RequestSummary> = fc.record({
 });
 
 const UDP_MAX = 128 * (1420 - 12);
+const base = summary();
 
 describe('toGelf (properties)', () => {
   it('always produces valid GELF 1.1 with bounded names and values', () => {
@@ -79,6 +81,36 @@ describe('toGelf (properties)', () => {
         }
       }),
       { numRuns: Number(process.env.FC_RUNS ?? 150) },
+    );
+  });
+
+  it('writes numbers exactly as rounding and String() would (µs, ms timestamps, tenths)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 1e12, noNaN: true }),
+        fc.double({ min: 0, max: 4e12, noNaN: true }),
+        fc.array(fc.double({ min: 0, max: 1e9, noNaN: true }), { minLength: 1, maxLength: 5 }),
+        (durationMs, startTimeMs, lastMs) => {
+          const op = {
+            name: 'op',
+            count: 1,
+            minMs: lastMs[0]!,
+            maxMs: 0,
+            sumMs: 0,
+            lastMs,
+            errors: 0,
+          };
+          const s = { ...base, durationMs, startTimeMs, attributes: {}, operations: [op] };
+          const m = toGelf(s, { host: 'h' }) as unknown as Record<string, unknown>;
+          const us = (x: number) => Math.round(x * 1000) / 1000;
+          expect(m._duration_ms).toBe(us(durationMs));
+          expect(m.timestamp).toBe(Math.round(startTimeMs) / 1000);
+          expect(m._op_op_min_ms).toBe(us(lastMs[0]!));
+          expect(m._op_op_last_ms).toBe(lastMs.map((x) => String(us(x))).join(','));
+          expect(m.short_message).toBe(`${s.name} ${String(Math.round(durationMs * 10) / 10)} ms`);
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 

@@ -42,6 +42,36 @@ export interface GelfOptions {
   maxBufferBytes?: number;
 }
 
+/** The keys of {@link GelfOptions} (plus `env`), to split them from other options. */
+const GELF_OPTION_KEYS = [
+  'endpoint',
+  'host',
+  'transport',
+  'compression',
+  'chunkSize',
+  'timeoutMillis',
+  'tls',
+  'maxInFlight',
+  'maxBufferBytes',
+  'env',
+] as const;
+
+/**
+ * Splits combined options into the GELF ones (`G`) and the rest (`R`), e.g. a processor's
+ * options that also carry where to send.
+ */
+export function splitGelfOptions<G extends GelfOptions, R>(options: G & R): { gelf: G; rest: R } {
+  const gelf: Record<string, unknown> = {};
+  const rest = { ...options } as Record<string, unknown>;
+  for (const key of GELF_OPTION_KEYS) {
+    if (key in rest) {
+      gelf[key] = rest[key];
+      delete rest[key];
+    }
+  }
+  return { gelf: gelf as G, rest: rest as R };
+}
+
 /** The environment variables read when an option is not given in code. */
 export const GELF_ENV = {
   endpoint: 'OTEL_EXPORTER_GELF_ENDPOINT',

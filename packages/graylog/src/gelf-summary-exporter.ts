@@ -9,7 +9,7 @@ import { type Environment, type GelfOptions, resolveGelfConfig } from './config.
 import { createTransport } from './create-transport.js';
 import { RateLimitedWarning } from './rate-limited-warning.js';
 import { toGelfPayload } from './to-gelf.js';
-import type { GelfTransport } from './types.js';
+import type { GelfTransport, GelfTransportStats } from './types.js';
 
 /** Options of {@link GelfSummaryExporter}: where and how to send (see {@link GelfOptions}). */
 export interface GelfSummaryExporterOptions extends GelfOptions {
@@ -17,25 +17,14 @@ export interface GelfSummaryExporterOptions extends GelfOptions {
   env?: Environment;
 }
 
-/** Counters of a {@link GelfSummaryExporter}. */
-export interface GelfExporterStats {
+/**
+ * Counters of a {@link GelfSummaryExporter}: its transport's, with `dropped` also counting
+ * summaries given up before the transport (too large even after folding, mapping errors, export
+ * after shutdown).
+ */
+export interface GelfExporterStats extends GelfTransportStats {
   /** Summaries handed to `export`. */
   exported: number;
-  /** GELF messages handed to the network. */
-  sent: number;
-  /**
-   * Messages given up without trying: transport caps or buffer full, too large even after
-   * folding, export after shutdown, mapping errors.
-   */
-  dropped: number;
-  /** Messages tried and lost (socket errors, lost connections, HTTP errors). */
-  failed: number;
-  /** Messages accepted by the transport and not yet settled. */
-  pending: number;
-  /** Bytes put on the wire. */
-  bytes: number;
-  /** Socket and connection errors seen. */
-  errors: number;
 }
 
 // Export results in the shape of @opentelemetry/core's ExportResultCode (0 success, 1 failed).

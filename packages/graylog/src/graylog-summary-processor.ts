@@ -2,7 +2,7 @@ import {
   RequestSummaryProcessor,
   type RequestSummaryProcessorOptions,
 } from '@otel-gelf/request-summary';
-import { resolveGelfConfig } from './config.js';
+import { resolveGelfConfig, splitGelfOptions } from './config.js';
 import {
   type GelfExporterStats,
   GelfSummaryExporter,
@@ -37,33 +37,12 @@ export class GraylogSummaryProcessor extends RequestSummaryProcessor {
 
   /** @throws Error naming the bad value when the GELF configuration is invalid */
   constructor(options: GraylogSummaryProcessorOptions = {}) {
-    const {
-      endpoint,
-      host,
-      transport,
-      compression,
-      chunkSize,
-      timeoutMillis,
-      tls,
-      maxInFlight,
-      maxBufferBytes,
-      env,
-      ...processorOptions
-    } = options;
-    const gelfOptions: GelfSummaryExporterOptions = {
-      endpoint,
-      host,
-      transport,
-      compression,
-      chunkSize,
-      timeoutMillis,
-      tls,
-      maxInFlight,
-      maxBufferBytes,
-      env,
-    };
+    const { gelf: gelfOptions, rest: processorOptions } = splitGelfOptions<
+      GelfSummaryExporterOptions,
+      Omit<RequestSummaryProcessorOptions, 'exporter'>
+    >(options);
     // Validate under our own name, so the error says which class the user configured.
-    resolveGelfConfig(gelfOptions, env ?? process.env, OWNER);
+    resolveGelfConfig(gelfOptions, gelfOptions.env ?? process.env, OWNER);
     let exporter: GelfSummaryExporter;
     try {
       exporter = new GelfSummaryExporter(gelfOptions);

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createGelfReceiver } from '@otel-gelf/gelf-tail';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GelfSummaryExporter } from '../src/gelf-summary-exporter.js';
 import { toGelfPayload } from '../src/to-gelf.js';
 import { TcpTransport } from '../src/transports/tcp.js';
-import { freePort, trackUnhandled, waitUntil } from './helpers.js';
+import { failOnUnhandledErrors, freePort, waitUntil, within } from './helpers.js';
 import { summary } from './summaries.js';
 
 function withId() {
@@ -20,23 +20,7 @@ function exportMany(exporter: GelfSummaryExporter, n: number): number[] {
   return codes;
 }
 
-/** Resolves with how long `p` took; fails the test if it takes longer than `limitMs`. */
-async function within(limitMs: number, p: Promise<unknown>): Promise<number> {
-  const start = Date.now();
-  await p;
-  const took = Date.now() - start;
-  expect(took).toBeLessThan(limitMs);
-  return took;
-}
-
-let unhandled: ReturnType<typeof trackUnhandled>;
-beforeEach(() => {
-  unhandled = trackUnhandled();
-});
-afterEach(() => {
-  unhandled.stop();
-  expect(unhandled.errors).toEqual([]);
-});
+failOnUnhandledErrors();
 
 describe('faults', () => {
   it('UDP with nothing listening: exports succeed, nothing thrown, flush and shutdown are quick', async () => {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach, expect } from 'vitest';
 
 /** Resolves once `check()` is true (polled every 10 ms); rejects after `timeoutMs`. */
 export async function waitUntil(
@@ -63,8 +64,20 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Fails each test of the enclosing suite that leaves an unhandled rejection or exception. */
+export function failOnUnhandledErrors(): void {
+  let tracked: ReturnType<typeof trackUnhandled>;
+  beforeEach(() => {
+    tracked = trackUnhandled();
+  });
+  afterEach(() => {
+    tracked.stop();
+    expect(tracked.errors).toEqual([]);
+  });
+}
+
 /** Records unhandled rejections and uncaught exceptions while a test runs. */
-export function trackUnhandled(): { errors: unknown[]; stop(): void } {
+function trackUnhandled(): { errors: unknown[]; stop(): void } {
   const errors: unknown[] = [];
   const onError = (err: unknown) => errors.push(err);
   process.on('unhandledRejection', onError);
@@ -76,4 +89,13 @@ export function trackUnhandled(): { errors: unknown[]; stop(): void } {
       process.off('uncaughtException', onError);
     },
   };
+}
+
+/** Awaits `work` and fails the test if it took `limitMs` or longer; returns how long it took. */
+export async function within(limitMs: number, work: Promise<unknown>): Promise<number> {
+  const start = Date.now();
+  await work;
+  const took = Date.now() - start;
+  if (took >= limitMs) throw new Error(`took ${took} ms, expected under ${limitMs} ms`);
+  return took;
 }

@@ -2,7 +2,7 @@
 import gelfPro from 'gelf-pro';
 import { RateLimitedWarning } from '../rate-limited-warning.js';
 import type { GelfTransport, GelfTransportStats } from '../types.js';
-import { PendingCounter } from './pending.js';
+import { TransportCounters } from './counters.js';
 import type { GelfTlsOptions } from './tls.js';
 
 /** Options of {@link GelfProTransport}. */
@@ -47,15 +47,10 @@ let holders = 0;
 export class GelfProTransport implements GelfTransport {
   readonly maxPayloadBytes: number;
   private readonly maxInFlight: number;
-  private readonly pending = new PendingCounter();
+  private readonly counters = new TransportCounters();
   private readonly warning = new RateLimitedWarning();
   private readonly label: string;
   private closed = false;
-  private sent = 0;
-  private dropped = 0;
-  private failed = 0;
-  private bytes = 0;
-  private errors = 0;
 
   /** @throws Error when another gelf-pro transport with a different endpoint is open */
   constructor(options: GelfProTransportOptions) {
@@ -99,12 +94,12 @@ export class GelfProTransport implements GelfTransport {
     if (
       this.closed ||
       payload.length > this.maxPayloadBytes ||
-      this.pending.count >= this.maxInFlight
+      this.counters.pending >= this.maxInFlight
     ) {
-      this.dropped++;
+      this.counters.dropped++;
       return false;
     }
-    this.pending.add();
+    this.counters.accept();
     try {
       gelfPro.send(payload.toString('utf8'), this.onSent);
     } catch (err) {
@@ -114,36 +109,27 @@ export class GelfProTransport implements GelfTransport {
   }
 
   flush(timeoutMs: number): Promise<void> {
-    return this.pending.wait(timeoutMs).then(() => undefined);
+    return this.counters.wait(timeoutMs);
   }
 
   async close(timeoutMs: number): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pending.wait(timeoutMs);
+    await this.counters.wait(timeoutMs);
     holders--;
   }
 
   stats(): GelfTransportStats {
-    return {
-      sent: this.sent,
-      dropped: this.dropped,
-      failed: this.failed,
-      pending: this.pending.count,
-      bytes: this.bytes,
-      errors: this.errors,
-    };
+    return this.counters.snapshot();
   }
 
   private readonly onSent = (err?: Error | null, bytes?: number): void => {
     if (err) {
-      this.failed++;
-      this.errors++;
+      this.counters.errors++;
       this.warning.warn(`${this.label}: ${err.message}`, err);
     } else {
-      this.sent++;
-      this.bytes += bytes ?? 0;
+      this.counters.bytes += bytes ?? 0;
     }
-    this.pending.settle();
+    this.counters.settle(!err);
   };
 }

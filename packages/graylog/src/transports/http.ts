@@ -3,7 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { RateLimitedWarning } from '../rate-limited-warning.js';
 import type { GelfCompression, GelfTransport, GelfTransportStats } from '../types.js';
-import { PendingCounter } from './pending.js';
+import { TransportCounters } from './counters.js';
 import { type GelfTlsOptions, tlsConnectOptions } from './tls.js';
 
 /** Options of {@link HttpTransport}. */
@@ -45,14 +45,9 @@ export class HttpTransport implements GelfTransport {
   private readonly compression: GelfCompression;
   private readonly maxInFlight: number;
   private readonly timeoutMs: number;
-  private readonly pending = new PendingCounter();
+  private readonly counters = new TransportCounters();
   private readonly warning = new RateLimitedWarning();
   private closed = false;
-  private sent = 0;
-  private dropped = 0;
-  private failed = 0;
-  private bytes = 0;
-  private errors = 0;
 
   constructor(options: HttpTransportOptions) {
     this.options = options;
@@ -76,9 +71,9 @@ export class HttpTransport implements GelfTransport {
     if (
       this.closed ||
       payload.length > this.maxPayloadBytes ||
-      this.pending.count >= this.maxInFlight
+      this.counters.pending >= this.maxInFlight
     ) {
-      this.dropped++;
+      this.counters.dropped++;
       return false;
     }
     let body = payload;
@@ -93,9 +88,9 @@ export class HttpTransport implements GelfTransport {
         encoding = 'deflate';
       }
     } catch (err) {
-      this.errors++;
+      this.counters.errors++;
       this.warning.warn('GELF HTTP: compression failed', err);
-      this.dropped++;
+      this.counters.dropped++;
       return false;
     }
     const headers: Record<string, string | number> = {
@@ -103,17 +98,13 @@ export class HttpTransport implements GelfTransport {
       'content-length': body.length,
     };
     if (encoding !== undefined) headers['content-encoding'] = encoding;
-    this.pending.add();
+    this.counters.accept();
     let settled = false;
     const settle = (ok: boolean, problem?: Error) => {
       if (settled) return;
       settled = true;
-      if (ok) this.sent++;
-      else {
-        this.failed++;
-        if (problem !== undefined) this.warning.warn(`${this.label}: ${problem.message}`, problem);
-      }
-      this.pending.settle();
+      if (problem !== undefined) this.warning.warn(`${this.label}: ${problem.message}`, problem);
+      this.counters.settle(ok);
     };
     try {
       const req = this.request({
@@ -133,39 +124,32 @@ export class HttpTransport implements GelfTransport {
       });
       req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
       req.on('error', (err) => {
-        this.errors++;
+        this.counters.errors++;
         settle(false, err);
       });
       req.end(body);
-      this.bytes += body.length;
+      this.counters.bytes += body.length;
     } catch (err) {
-      this.errors++;
+      this.counters.errors++;
       settle(false, err as Error);
     }
     return true;
   }
 
   flush(timeoutMs: number): Promise<void> {
-    return this.pending.wait(timeoutMs).then(() => undefined);
+    return this.counters.wait(timeoutMs);
   }
 
   async close(timeoutMs: number): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pending.wait(timeoutMs);
+    await this.counters.wait(timeoutMs);
     // Destroys keep-alive sockets; requests still open fail through their 'error' handler.
     this.agent.destroy();
   }
 
   stats(): GelfTransportStats {
-    return {
-      sent: this.sent,
-      dropped: this.dropped,
-      failed: this.failed,
-      pending: this.pending.count,
-      bytes: this.bytes,
-      errors: this.errors,
-    };
+    return this.counters.snapshot();
   }
 
   private get label(): string {

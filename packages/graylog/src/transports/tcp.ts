@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { RateLimitedWarning } from '../rate-limited-warning.js';
 import type { GelfTransport, GelfTransportStats } from '../types.js';
-import { PendingCounter } from './pending.js';
+import { TransportCounters } from './counters.js';
 
 /** Options of {@link TcpTransport}. */
 export interface TcpTransportOptions {
@@ -43,7 +43,7 @@ export class TcpTransport implements GelfTransport {
   private readonly connectTimeoutMs: number;
   private readonly minDelay: number;
   private readonly maxDelay: number;
-  private readonly pending = new PendingCounter();
+  private readonly counters = new TransportCounters();
   private socket: Socket | undefined;
   private connected = false;
   private queue: Buffer[] = [];
@@ -54,11 +54,6 @@ export class TcpTransport implements GelfTransport {
   private attempts = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  private sent = 0;
-  private dropped = 0;
-  private failed = 0;
-  private bytes = 0;
-  private errors = 0;
 
   constructor(options: TcpTransportOptions) {
     this.host = options.host;
@@ -75,7 +70,7 @@ export class TcpTransport implements GelfTransport {
       payload.length > this.maxPayloadBytes ||
       this.queueBytes + payload.length + 1 > this.maxBufferBytes
     ) {
-      this.dropped++;
+      this.counters.dropped++;
       return false;
     }
     const frame = Buffer.allocUnsafe(payload.length + 1);
@@ -83,14 +78,14 @@ export class TcpTransport implements GelfTransport {
     frame[payload.length] = 0;
     this.queue.push(frame);
     this.queueBytes += frame.length;
-    this.pending.add();
+    this.counters.accept();
     if (this.connected) this.scheduleFlush();
     else if (this.socket === undefined && this.reconnectTimer === undefined) this.open();
     return true;
   }
 
   flush(timeoutMs: number): Promise<void> {
-    return this.pending.wait(timeoutMs).then(() => undefined);
+    return this.counters.wait(timeoutMs);
   }
 
   async close(timeoutMs: number): Promise<void> {
@@ -98,7 +93,7 @@ export class TcpTransport implements GelfTransport {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
-    if (this.socket !== undefined) await this.pending.wait(timeoutMs);
+    if (this.socket !== undefined) await this.counters.wait(timeoutMs);
     // What could not be written in time is lost.
     this.failQueue();
     const socket = this.socket;
@@ -110,14 +105,7 @@ export class TcpTransport implements GelfTransport {
   }
 
   stats(): GelfTransportStats {
-    return {
-      sent: this.sent,
-      dropped: this.dropped,
-      failed: this.failed,
-      pending: this.pending.count,
-      bytes: this.bytes,
-      errors: this.errors,
-    };
+    return this.counters.snapshot();
   }
 
   /** Opens the connection; TLS overrides it. The event that says the socket is ready to write. */
@@ -174,7 +162,7 @@ export class TcpTransport implements GelfTransport {
   }
 
   private onError(err: Error): void {
-    this.errors++;
+    this.counters.errors++;
     this.warning.warn(`${this.label}: ${err.message}`, err);
   }
 
@@ -207,7 +195,7 @@ export class TcpTransport implements GelfTransport {
       queue[head] = undefined as unknown as Buffer;
       head++;
       this.queueBytes -= frame.length;
-      this.bytes += frame.length;
+      this.counters.bytes += frame.length;
       socket.write(frame, this.onWritten);
     }
     socket.uncork();
@@ -227,15 +215,12 @@ export class TcpTransport implements GelfTransport {
   };
 
   private readonly onWritten = (err?: Error | null): void => {
-    if (err) this.failed++;
-    else this.sent++;
-    this.pending.settle();
+    this.counters.settle(!err);
   };
 
   private failQueue(): void {
     for (let i = this.queueHead; i < this.queue.length; i++) {
-      this.failed++;
-      this.pending.settle();
+      this.counters.settle(false);
     }
     this.queue = [];
     this.queueHead = 0;

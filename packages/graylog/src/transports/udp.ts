@@ -5,7 +5,7 @@ import { deflateSync, gzipSync } from 'node:zlib';
 import { chunkPayload, datagramCount, MAX_CHUNKS, maxChunkedPayload } from '../gelf-chunks.js';
 import { RateLimitedWarning } from '../rate-limited-warning.js';
 import type { GelfCompression, GelfTransport, GelfTransportStats } from '../types.js';
-import { PendingCounter } from './pending.js';
+import { TransportCounters } from './counters.js';
 
 /** Options of {@link UdpTransport}. */
 export interface UdpTransportOptions {
@@ -55,7 +55,7 @@ export class UdpTransport implements GelfTransport {
   private readonly compression: GelfCompression;
   private readonly maxInFlight: number;
   private readonly maxInFlightBytes: number;
-  private readonly pending = new PendingCounter();
+  private readonly counters = new TransportCounters();
   private readonly warning = new RateLimitedWarning();
   private socket: Socket | undefined;
   private connected = false;
@@ -68,11 +68,6 @@ export class UdpTransport implements GelfTransport {
   private waiting: Array<{ datagrams: Buffer[]; bytes: number }> = [];
   private inFlightBytes = 0;
   private closed = false;
-  private sent = 0;
-  private dropped = 0;
-  private failed = 0;
-  private bytes = 0;
-  private errors = 0;
 
   constructor(options: UdpTransportOptions) {
     this.host = options.host;
@@ -93,24 +88,24 @@ export class UdpTransport implements GelfTransport {
     if (
       this.closed ||
       payload.length > this.maxPayloadBytes ||
-      this.pending.count >= this.maxInFlight ||
+      this.counters.pending >= this.maxInFlight ||
       this.inFlightBytes + payload.length > this.maxInFlightBytes
     ) {
-      this.dropped++;
+      this.counters.dropped++;
       return false;
     }
     let datagrams: Buffer[] | undefined;
     try {
       datagrams = this.datagrams(payload);
     } catch (err) {
-      this.errors++;
+      this.counters.errors++;
       this.warning.warn('GELF UDP: compression failed', err);
     }
     if (datagrams === undefined) {
-      this.dropped++;
+      this.counters.dropped++;
       return false;
     }
-    this.pending.add();
+    this.counters.accept();
     this.inFlightBytes += payload.length;
     if (this.connected) {
       if (this.stale) this.resolve();
@@ -125,26 +120,19 @@ export class UdpTransport implements GelfTransport {
   }
 
   flush(timeoutMs: number): Promise<void> {
-    return this.pending.wait(timeoutMs).then(() => undefined);
+    return this.counters.wait(timeoutMs);
   }
 
   async close(timeoutMs: number): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pending.wait(timeoutMs);
+    await this.counters.wait(timeoutMs);
     this.failWaiting();
     this.closeSocket();
   }
 
   stats(): GelfTransportStats {
-    return {
-      sent: this.sent,
-      dropped: this.dropped,
-      failed: this.failed,
-      pending: this.pending.count,
-      bytes: this.bytes,
-      errors: this.errors,
-    };
+    return this.counters.snapshot();
   }
 
   /** The datagrams for one payload, compressed as configured; undefined when over 128 chunks. */
@@ -174,7 +162,7 @@ export class UdpTransport implements GelfTransport {
       if (--state.remaining === 0) this.settle(state.bytes, state.failed);
     };
     for (const datagram of datagrams) {
-      this.bytes += datagram.length;
+      this.counters.bytes += datagram.length;
       try {
         socket.send(datagram, done);
       } catch (err) {
@@ -185,17 +173,15 @@ export class UdpTransport implements GelfTransport {
 
   private onSendError(state: InFlight, err: Error): void {
     state.failed = true;
-    this.errors++;
+    this.counters.errors++;
     this.warning.warn(`GELF UDP: send to ${this.host}:${this.port} failed`, err);
     // The address may be gone (DNS change): look the name up again on a later send.
     if (isIP(this.host) === 0) this.stale = true;
   }
 
   private settle(bytes: number, failed: boolean): void {
-    if (failed) this.failed++;
-    else this.sent++;
     this.inFlightBytes -= bytes;
-    this.pending.settle();
+    this.counters.settle(!failed);
   }
 
   private resolve(): void {
@@ -213,7 +199,7 @@ export class UdpTransport implements GelfTransport {
       // After close() gave up on them, nothing is left to send.
       if (this.closed && this.waiting.length === 0) return;
       if (err) {
-        this.errors++;
+        this.counters.errors++;
         this.warning.warn(`GELF UDP: cannot resolve ${this.host}`, err);
         // Without an address the waiting messages cannot go anywhere.
         if (this.address === undefined) this.failWaiting();
@@ -252,7 +238,7 @@ export class UdpTransport implements GelfTransport {
   private openSocket(): Socket {
     const socket = createSocket(this.family === 6 ? 'udp6' : 'udp4');
     socket.on('error', (err) => {
-      this.errors++;
+      this.counters.errors++;
       this.warning.warn('GELF UDP: socket error', err);
       // A socket that failed (e.g. could not connect) is replaced on the next send; what waited
       // for it is lost.

@@ -121,12 +121,16 @@ export function fieldPlan(summary: RequestSummary): FieldPlan {
 
 function cachedPlan(summary: RequestSummary): FieldPlan {
   let key = '';
-  for (const k in summary.attributes) key += `${k}\u0001`;
-  key += '\u0002';
-  for (const k in summary.resource) key += `${k}\u0001`;
-  key += '\u0002';
+  // Length-prefixed, so no choice of names can make two shapes share a key.
+  for (const k in summary.attributes) key += `${k.length}:${k}`;
+  key += '|';
+  for (const k in summary.resource) key += `${k.length}:${k}`;
+  key += '|';
   const operations = summary.operations;
-  for (let i = 0; i < operations.length; i++) key += `${operations[i]!.name}\u0001`;
+  for (let i = 0; i < operations.length; i++) {
+    const name = operations[i]!.name;
+    key += `${name.length}:${name}`;
+  }
   if (key.length > MAX_CACHED_KEY_LENGTH) return makePlan(summary);
   let plan = plans.get(key);
   if (plan === undefined) {

@@ -309,3 +309,15 @@ describe('toGelfPayload', () => {
     expect(validateGelf(JSON.parse(payload.toString('utf8')))).toEqual([]);
   });
 });
+
+describe('toGelf field plans', () => {
+  it('keeps shapes apart whose names would join to the same text', () => {
+    const a = toGelf(summary({ attributes: { 'a\u0001b': 1 } }), { host: 'h' })!;
+    const b = toGelf(summary({ attributes: { a: 1, b: 2 } }), { host: 'h' })!;
+    const c = toGelf(summary({ attributes: { 'a\u0001b': 3 } }), { host: 'h' })!;
+    expect(a).toMatchObject({ _a_b: 1 });
+    expect(b).toMatchObject({ _a: 1, _b: 2 });
+    expect(c).toMatchObject({ _a_b: 3 });
+    expect(c).not.toHaveProperty('_a');
+  });
+});

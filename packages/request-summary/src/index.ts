@@ -7,6 +7,7 @@ export { InMemorySummaryExporter } from './in-memory-summary-exporter.js';
 export {
   DEFAULT_ATTRIBUTE_ALLOWLIST,
   DEFAULT_RESOURCE_ATTRIBUTE_ALLOWLIST,
+  findOptionProblems,
   type RequestSummaryProcessorOptions,
 } from './options.js';
 export {

@@ -78,11 +78,20 @@ export interface RequestSummaryProcessorOptions {
    */
   resourceAttributeAllowlist?: readonly string[];
   /**
-   * When a root ends while children are still open, wait for them until the next turn of the
-   * event loop (one shared `setImmediate`, no timer per request) before taking the summary;
-   * a child ending within that turn is counted as usual. Express instrumentation, for one, ends
-   * a route handler's span on the response's `close` event, just after the HTTP server span
-   * ended on `finish`. With false, the summary is taken synchronously when the root ends.
+   * When a root ends while children are still open, take its summary when its last open child
+   * ends or when the processor's `setImmediate` callback runs, whichever comes first. That
+   * callback is queued when the root ends (one shared by the requests closing together, no timer
+   * per request), so it runs in the event loop's next check phase, not after a whole turn.
+   *
+   * Counted as usual: a child ending synchronously after the root, in a `process.nextTick` or
+   * promise callback (microtask), or in an I/O callback the event loop runs before that check
+   * phase. Late (counted in `lateSpans`, not summarised): a child ending in a `setImmediate`
+   * queued after the root ended, and one ending in a timer, even `setTimeout(fn, 0)`, when the
+   * root ended in an I/O or timer callback (as HTTP server spans do).
+   *
+   * Express instrumentation, for one, ends a route handler's span on the response's `close`
+   * event, just after the HTTP server span ended on `finish`. With false, the summary is taken
+   * synchronously when the root ends.
    * @defaultValue true
    */
   waitForOpenChildren?: boolean;
@@ -175,46 +184,247 @@ export interface ResolvedOptions {
 
 /** Largest delay `setTimeout` honours. */
 const MAX_TIMER_MS = 2_147_483_647;
+/** Longest rendering of a bad value in a message: an option may hold something large. */
+const MAX_SHOWN_CHARS = 80;
 
-function warnInvalid(name: string, value: unknown, used: unknown): void {
-  diag.warn(
-    `@otel-gelf/request-summary: invalid option ${name}=${String(value)}; using ${String(used)}`,
-  );
+/** One invalid option: the text a user reads, and what the processor uses instead. */
+interface OptionProblem {
+  /** `<option>: <value> is not …` */
+  text: string;
+  /** What the processor uses instead, as shown in the warning. */
+  used: string;
 }
 
-function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
+/**
+ * A bad value as it would be written in code: strings quoted, arrays and plain objects as JSON,
+ * functions by name; cut at {@link MAX_SHOWN_CHARS}.
+ */
+function showValue(value: unknown): string {
+  let shown: string;
+  switch (typeof value) {
+    case 'string':
+      shown = JSON.stringify(value);
+      break;
+    case 'bigint':
+      shown = `${value}n`;
+      break;
+    case 'function':
+      shown = value.name === '' ? '[function]' : `[function ${value.name}]`;
+      break;
+    case 'symbol':
+      shown = value.toString();
+      break;
+    case 'object':
+      if (value === null) {
+        shown = 'null';
+        break;
+      }
+      try {
+        shown = JSON.stringify(value) ?? Object.prototype.toString.call(value);
+      } catch {
+        // Cycles, throwing getters or toJSON: the kind of object is still worth showing.
+        shown = Object.prototype.toString.call(value);
+      }
+      break;
+    default:
+      shown = String(value);
+  }
+  return shown.length > MAX_SHOWN_CHARS ? `${shown.slice(0, MAX_SHOWN_CHARS - 1)}…` : shown;
+}
+
+function problem(
+  problems: OptionProblem[],
+  name: string,
+  value: unknown,
+  what: string,
+  used: unknown,
+) {
+  problems.push({ text: `${name}: ${showValue(value)} is not ${what}`, used: String(used) });
+}
+
+// The checks below are the only validation rules: resolveOptions warns about what they report,
+// findOptionProblems returns it, so clamping and the up-front check cannot disagree.
+
+function integer(
+  problems: OptionProblem[],
+  name: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+  maxName = '',
+): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    warnInvalid(name, value, fallback);
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    problem(problems, name, value, 'a number', fallback);
+    return fallback;
+  }
+  const range = `an integer from ${min} to ${max}${maxName === '' ? '' : ` (${maxName})`}`;
+  if (!Number.isFinite(value)) {
+    problem(problems, name, value, range, fallback);
     return fallback;
   }
   const clamped = Math.min(max, Math.max(min, Math.floor(value)));
-  if (clamped !== value) warnInvalid(name, value, clamped);
+  if (clamped !== value) problem(problems, name, value, range, clamped);
   return clamped;
 }
 
-function real(name: string, value: unknown, fallback: number, min: number, max: number): number {
+function real(
+  problems: OptionProblem[],
+  name: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    warnInvalid(name, value, fallback);
+    problem(problems, name, value, 'a number', fallback);
     return fallback;
   }
   const clamped = Math.min(max, Math.max(min, value));
-  if (clamped !== value) warnInvalid(name, value, clamped);
+  if (clamped !== value) {
+    const range =
+      max === Number.POSITIVE_INFINITY ? `a number >= ${min}` : `a number from ${min} to ${max}`;
+    problem(problems, name, value, range, clamped);
+  }
   return clamped;
 }
 
-function fn<T>(name: string, value: unknown): T | undefined {
+function bool(problems: OptionProblem[], name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value === 'boolean') return value;
+  problem(problems, name, value, 'a boolean', fallback);
+  return fallback;
+}
+
+function fn<T>(problems: OptionProblem[], name: string, value: unknown): T | undefined {
   if (value === undefined || typeof value === 'function') return value as T | undefined;
-  warnInvalid(name, typeof value, 'the default');
+  problem(problems, name, value, 'a function', 'the default');
   return undefined;
 }
 
-function stringList(name: string, value: unknown, fallback: readonly string[]): readonly string[] {
+function stringList(
+  problems: OptionProblem[],
+  name: string,
+  value: unknown,
+  fallback: readonly string[],
+): readonly string[] {
   if (value === undefined) return fallback;
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
-  warnInvalid(name, typeof value, 'the default');
-  return fallback;
+  if (!Array.isArray(value)) {
+    problem(problems, name, value, 'an array of strings', 'the default');
+    return fallback;
+  }
+  const strings = value.filter((v): v is string => typeof v === 'string');
+  if (strings.length !== value.length) {
+    problem(problems, name, value, 'an array of strings', `its ${strings.length} string(s)`);
+  }
+  return strings;
+}
+
+/** Every option but `exporter`, checked: the values to use, and a problem per invalid one. */
+function checkOptions(
+  o: Partial<RequestSummaryProcessorOptions>,
+  problems: OptionProblem[],
+): Omit<ResolvedOptions, 'exporter'> {
+  // In declaration order, so that problems come in the order the options are documented.
+  const samples = integer(problems, 'samples', o.samples, 5, 0, 1000);
+  const operationKey = fn<ResolvedOptions['operationKey']>(
+    problems,
+    'operationKey',
+    o.operationKey,
+  );
+  const attributeAllowlist = stringList(
+    problems,
+    'attributeAllowlist',
+    o.attributeAllowlist,
+    DEFAULT_ATTRIBUTE_ALLOWLIST,
+  );
+  const resourceAttributeAllowlist = stringList(
+    problems,
+    'resourceAttributeAllowlist',
+    o.resourceAttributeAllowlist,
+    DEFAULT_RESOURCE_ATTRIBUTE_ALLOWLIST,
+  );
+  const waitForOpenChildren = bool(problems, 'waitForOpenChildren', o.waitForOpenChildren, true);
+  const maxOpenRequests = integer(
+    problems,
+    'maxOpenRequests',
+    o.maxOpenRequests,
+    10_000,
+    1,
+    10_000_000,
+  );
+  const maxOperations = integer(problems, 'maxOperations', o.maxOperations, 100, 1, 10_000);
+  const requestTimeoutMs = integer(
+    problems,
+    'requestTimeoutMs',
+    o.requestTimeoutMs,
+    300_000,
+    1,
+    MAX_TIMER_MS,
+  );
+  const maxQueueSize = integer(problems, 'maxQueueSize', o.maxQueueSize, 2048, 1, 1_000_000);
+  return {
+    samples,
+    operationKey,
+    attributeAllowlist,
+    resourceAttributeAllowlist,
+    waitForOpenChildren,
+    maxOpenRequests,
+    maxOperations,
+    requestTimeoutMs,
+    maxQueueSize,
+    exportBatchSize: integer(
+      problems,
+      'exportBatchSize',
+      o.exportBatchSize,
+      Math.min(512, maxQueueSize),
+      1,
+      maxQueueSize,
+      'maxQueueSize',
+    ),
+    scheduledDelayMillis: integer(
+      problems,
+      'scheduledDelayMillis',
+      o.scheduledDelayMillis,
+      1000,
+      0,
+      MAX_TIMER_MS,
+    ),
+    exportTimeoutMillis: integer(
+      problems,
+      'exportTimeoutMillis',
+      o.exportTimeoutMillis,
+      30_000,
+      1,
+      MAX_TIMER_MS,
+    ),
+    minDurationMs: real(problems, 'minDurationMs', o.minDurationMs, 0, 0, Number.POSITIVE_INFINITY),
+    errorsOnly: bool(problems, 'errorsOnly', o.errorsOnly, false),
+    sampleRatio: real(problems, 'sampleRatio', o.sampleRatio, 1, 0, 1),
+    filter: fn<ResolvedOptions['filter']>(problems, 'filter', o.filter),
+  };
+}
+
+/**
+ * The invalid values among `options`, one human-readable problem each, naming the option and
+ * quoting the value as code would (strings in quotes), e.g.
+ * `samples: -1 is not an integer from 0 to 1000`, `maxQueueSize: "x" is not a number`,
+ * `filter: 5 is not a function`. Empty when every option is valid; `undefined` options are valid
+ * (they take their default). `exporter` is not checked.
+ *
+ * Pure: no `diag`, no side effects. These are exactly the values {@link RequestSummaryProcessor}
+ * would clamp with a `diag.warn` (it shares these checks), so a wrapper that must reject a bad
+ * configuration up front can throw with them before constructing the processor.
+ *
+ * @param options - the processor's options, `exporter` optional
+ * @returns one message per invalid option, in a fixed option order
+ */
+export function findOptionProblems(options: Partial<RequestSummaryProcessorOptions>): string[] {
+  const problems: OptionProblem[] = [];
+  checkOptions(options ?? {}, problems);
+  return problems.map((p) => p.text);
 }
 
 /** An exporter that drops everything, used when none usable was given (reported once). */
@@ -234,50 +444,10 @@ export function resolveOptions(options: RequestSummaryProcessorOptions): Resolve
     diag.error('@otel-gelf/request-summary: no usable exporter given; summaries are discarded');
     exporter = DISCARDING_EXPORTER;
   }
-  const maxQueueSize = integer('maxQueueSize', o.maxQueueSize, 2048, 1, 1_000_000);
-  return {
-    exporter,
-    samples: integer('samples', o.samples, 5, 0, 1000),
-    operationKey: fn('operationKey', o.operationKey),
-    attributeAllowlist: stringList(
-      'attributeAllowlist',
-      o.attributeAllowlist,
-      DEFAULT_ATTRIBUTE_ALLOWLIST,
-    ),
-    resourceAttributeAllowlist: stringList(
-      'resourceAttributeAllowlist',
-      o.resourceAttributeAllowlist,
-      DEFAULT_RESOURCE_ATTRIBUTE_ALLOWLIST,
-    ),
-    waitForOpenChildren: o.waitForOpenChildren !== false,
-    maxOpenRequests: integer('maxOpenRequests', o.maxOpenRequests, 10_000, 1, 10_000_000),
-    maxOperations: integer('maxOperations', o.maxOperations, 100, 1, 10_000),
-    requestTimeoutMs: integer('requestTimeoutMs', o.requestTimeoutMs, 300_000, 1, MAX_TIMER_MS),
-    maxQueueSize,
-    exportBatchSize: integer(
-      'exportBatchSize',
-      o.exportBatchSize,
-      Math.min(512, maxQueueSize),
-      1,
-      maxQueueSize,
-    ),
-    scheduledDelayMillis: integer(
-      'scheduledDelayMillis',
-      o.scheduledDelayMillis,
-      1000,
-      0,
-      MAX_TIMER_MS,
-    ),
-    exportTimeoutMillis: integer(
-      'exportTimeoutMillis',
-      o.exportTimeoutMillis,
-      30_000,
-      1,
-      MAX_TIMER_MS,
-    ),
-    minDurationMs: real('minDurationMs', o.minDurationMs, 0, 0, Number.POSITIVE_INFINITY),
-    errorsOnly: o.errorsOnly === true,
-    sampleRatio: real('sampleRatio', o.sampleRatio, 1, 0, 1),
-    filter: fn('filter', o.filter),
-  };
+  const problems: OptionProblem[] = [];
+  const checked = checkOptions(o, problems);
+  for (const p of problems) {
+    diag.warn(`@otel-gelf/request-summary: invalid option ${p.text}; using ${p.used}`);
+  }
+  return { exporter, ...checked };
 }

@@ -41,7 +41,7 @@ export interface RequestSummaryProcessorStats {
   filteredOut: number;
   /** Export calls that failed, threw or timed out. */
   exportFailures: number;
-  /** Errors caught inside the processor (a throwing `operationKey`, a malformed span …). */
+  /** Errors caught inside the processor (a throwing `operationKey` or `filter`, a malformed span …). */
   processorErrors: number;
   /** Non-root spans whose parent was not tracked (e.g. its root was dropped); not summarised. */
   untrackedSpans: number;
@@ -97,7 +97,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   /** The last id found in `spans`: siblings share their parent's id string, so most hit. */
   private lastId: string | undefined = undefined;
   private lastRequest: RequestRecord | undefined = undefined;
-  /** Requests whose root ended with children open, waiting one turn for them. */
+  /** Requests whose root ended with children open, waiting for them until `closingImmediate`. */
   private closing: RequestRecord[] = [];
   private closingImmediate: ReturnType<typeof setImmediate> | undefined = undefined;
   /** Ended requests with children still open, oldest first. */
@@ -348,7 +348,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     this.finish(request);
   }
 
-  /** Takes the summaries of the requests that waited a turn for their children. */
+  /** Takes the summaries of the requests that waited for their children until now. */
   private finishClosing(): void {
     const closing = this.closing;
     if (closing.length === 0) return;
@@ -398,7 +398,9 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       try {
         keep = filter(summary) !== false;
       } catch (error) {
-        this.reportError(error);
+        // Not reportError: its "span ignored" would be wrong, the summary is kept.
+        this.processorErrors++;
+        this.log.report('error', 'filterError', 'filter threw; summary kept', error);
       }
       if (!keep) {
         this.filteredOut++;

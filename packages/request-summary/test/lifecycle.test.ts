@@ -112,6 +112,10 @@ describe('RequestSummaryProcessor lifecycle', () => {
       child(h.tracer, 'root').end();
       expect(await h.flush()).toHaveLength(1);
       expect(h.processor.stats().processorErrors).toBe(1);
+      expect(logger.error).toHaveBeenCalledTimes(1);
+      const [message, error] = logger.error.mock.calls[0]!;
+      expect(message).toBe('@otel-gelf/request-summary: filter threw; summary kept');
+      expect((error as Error).message).toBe('bad filter');
     });
 
     it('do nothing after shutdown', async () => {

@@ -32,19 +32,29 @@ export const OP_SUFFIXES = [
 export const SERVICE_NAME = 'service.name';
 
 /**
- * The field names of one message shape, as ready-to-concatenate JSON fragments (`,"_name":`):
+ * The field names of one message shape, as ready-to-copy ASCII JSON fragments (`,"_name":`):
  * sanitising, bounding and de-duplicating names is the slow part of the mapping, and requests of
  * one service repeat the same attribute keys and operations.
  */
 export interface FieldPlan {
   /** Per root attribute, in `for…in` order. */
-  attributes: string[];
-  /** Per resource attribute, in `for…in` order; '' for `service.name` (written as `_service_name`). */
-  resource: string[];
+  attributes: Uint8Array[];
+  /**
+   * Per resource attribute, in `for…in` order; empty for `service.name` (written as
+   * `_service_name`).
+   */
+  resource: Uint8Array[];
   /** Per operation, one fragment per {@link OP_SUFFIXES} entry. */
-  operations: string[][];
+  operations: Uint8Array[][];
   /** Per operation, its name as a `full_message` key, already escaped for a JSON string: `\"name\":`. */
   fullMessageKeys: string[];
+  /** {@link fullMessageKeys} as bytes, when all of them are ASCII (their length is their size). */
+  fullMessageKeyBytes: Uint8Array[] | undefined;
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 const PLAN_CACHE_LIMIT = 512;
@@ -52,18 +62,27 @@ const PLAN_CACHE_LIMIT = 512;
 const MAX_CACHED_KEY_LENGTH = 8192;
 const plans = new Map<string, FieldPlan>();
 
+const EMPTY = new Uint8Array(0);
+
+/** An ASCII fragment as bytes: copying bytes is cheaper than reading a string's characters. */
+function ascii(text: string): Uint8Array {
+  return Buffer.from(text, 'latin1');
+}
+
 function makePlan(summary: RequestSummary): FieldPlan {
   const used = reservedNames();
   for (const name of CORE_FIELDS) used.add(name);
-  const attributes: string[] = [];
+  const attributes: Uint8Array[] = [];
   for (const key in summary.attributes) {
-    attributes.push(`,"${claimName(used, attributeFieldName(key))}":`);
+    attributes.push(ascii(`,"${claimName(used, attributeFieldName(key))}":`));
   }
-  const resource: string[] = [];
+  const resource: Uint8Array[] = [];
   for (const key in summary.resource) {
-    resource.push(key === SERVICE_NAME ? '' : `,"${claimName(used, attributeFieldName(key))}":`);
+    resource.push(
+      key === SERVICE_NAME ? EMPTY : ascii(`,"${claimName(used, attributeFieldName(key))}":`),
+    );
   }
-  const operations: string[][] = [];
+  const operations: Uint8Array[][] = [];
   const fullMessageKeys: string[] = [];
   for (const op of summary.operations) {
     const base = operationStem(op.name);
@@ -72,13 +91,16 @@ function makePlan(summary: RequestSummary): FieldPlan {
     operations.push(
       OP_SUFFIXES.map((suffix) => {
         used.add(stem + suffix);
-        return `,"${stem}${suffix}":`;
+        return ascii(`,"${stem}${suffix}":`);
       }),
     );
     // The key inside full_message (JSON), escaped once more for the string that carries it.
     fullMessageKeys.push(`${JSON.stringify(JSON.stringify(op.name)).slice(1, -1)}:`);
   }
-  return { attributes, resource, operations, fullMessageKeys };
+  const fullMessageKeyBytes = fullMessageKeys.every(isAscii)
+    ? fullMessageKeys.map(ascii)
+    : undefined;
+  return { attributes, resource, operations, fullMessageKeys, fullMessageKeyBytes };
 }
 
 // The shape seen last: consecutive requests usually share it, and comparing its keys (mostly the

@@ -3,9 +3,10 @@ import type {
   RequestSummary,
   SummaryAttributeValue,
 } from '@otel-gelf/request-summary';
+import { ByteWriter } from './byte-writer.js';
 import { type FieldPlan, fieldPlan, SERVICE_NAME } from './gelf-plan.js';
 import type { GelfMessage } from './types.js';
-import { fitsUtf8, truncateUtf8 } from './utf8.js';
+import { truncateUtf8 } from './utf8.js';
 
 /** Graylog's largest indexable term: a longer string value fails indexing ("immense term"). */
 export const MAX_VALUE_BYTES = 32_766;
@@ -30,8 +31,6 @@ export interface ToGelfOptions {
 /** The attributes whose value is the response status shown in `short_message`. */
 const STATUS_CODE_KEYS = ['http.response.status_code', 'http.status_code', 'rpc.grpc.status_code'];
 const STATUS_JSON = ['"unset"', '"ok"', '"error"'];
-const LEVEL_INFO = 6;
-const LEVEL_ERROR = 3;
 const MIN_VALUE_BYTES = 64;
 
 /** Rounds milliseconds to microseconds (3 decimals), cheaper than `toFixed` and stays a number. */
@@ -64,15 +63,6 @@ function msText(ms: number): string {
   return fraction === 0 ? `${whole}` : `${whole}.${FRACTIONS[fraction]}`;
 }
 
-/** A time in ms as seconds with millisecond decimals, the same text as `String(Math.round(ms) / 1000)`. */
-function secondsText(ms: number): string {
-  const millis = Math.round(ms);
-  if (millis < 0 || millis > MAX_FAST_MILLIS) return `${millis / 1000}`;
-  const whole = Math.floor(millis / 1000);
-  const fraction = millis - whole * 1000;
-  return fraction === 0 ? `${whole}` : `${whole}.${FRACTIONS[fraction]}`;
-}
-
 /** A duration in ms with one decimal, the same text as `String(Math.round(ms * 10) / 10)`. */
 function tenthsText(ms: number): string {
   const tenths = Math.round(ms * 10);
@@ -80,13 +70,6 @@ function tenthsText(ms: number): string {
   const whole = (tenths / 10) | 0;
   const fraction = tenths - whole * 10;
   return fraction === 0 ? `${whole}` : `${whole}.${fraction}`;
-}
-
-const HEX = /^[0-9a-f]*$/;
-
-/** An id as JSON text: ids are lowercase hex, which needs no escaping; anything else is escaped. */
-function idJson(id: string): string {
-  return HEX.test(id) ? `"${id}"` : JSON.stringify(id);
 }
 
 /** A number as JSON text: non-finite values have no JSON form, so they become null. */
@@ -97,20 +80,6 @@ function jsonNumber(n: number): string {
 /** A string value as JSON text, cut to `cap` UTF-8 bytes. */
 function jsonString(s: string, cap: number): string {
   return JSON.stringify(truncateUtf8(s, cap));
-}
-
-/** An attribute value as JSON text: strings and numbers as they are, the rest as strings. */
-function attributeJson(v: SummaryAttributeValue, cap: number): string | undefined {
-  switch (typeof v) {
-    case 'string':
-      return jsonString(v, cap);
-    case 'number':
-      return Number.isFinite(v) ? `${v}` : `"${v}"`;
-    case 'boolean':
-      return v ? '"true"' : '"false"';
-    default:
-      return Array.isArray(v) ? jsonString(v.join(','), cap) : undefined;
-  }
 }
 
 /** The operations in the seed's shape: `{"name": {"num_calls", "min", "max", "mean", "values"}}`. */
@@ -175,10 +144,50 @@ interface Limits {
   opSizes: number[] | undefined;
 }
 
+/** An ASCII JSON fragment as bytes, ready to copy into a message. */
+function fragment(text: string): Uint8Array {
+  return Buffer.from(text, 'latin1');
+}
+
+// The fixed pieces of the message text, written by {@link serialize}.
+const FM_OPEN = fragment('"{');
+const FM_NUM_CALLS = fragment('{\\"num_calls\\":');
+const FM_MIN = fragment(',\\"min\\":');
+const FM_MAX = fragment(',\\"max\\":');
+const FM_MEAN = fragment(',\\"mean\\":');
+const FM_VALUES = fragment(',\\"values\\":[');
+const FM_OP_CLOSE = fragment(']}');
+const FM_CLOSE = fragment('}"');
+const NULL = fragment('null');
+const VERSION_HOST = fragment('{"version":"1.1","host":');
+const SHORT_MESSAGE = fragment(',"short_message":');
+const FULL_MESSAGE = fragment(',"full_message":');
+const TIMESTAMP = fragment(',"timestamp":');
+const TRACE_ID = fragment(',"_trace_id":');
+const SPAN_ID = fragment(',"_span_id":');
+const REQUEST = fragment(',"_request":');
+const DURATION = fragment(',"_duration_ms":');
+const STATUS = fragment(',"_status":');
+const STATUS_MESSAGE = fragment(',"_status_message":');
+const SPANS = fragment(',"_spans":');
+const FOLDED = fragment(',"_folded":');
+const OPEN_CHILDREN = fragment(',"_open_children":');
+const OPS_OMITTED = fragment(',"_ops_omitted":');
+const LEVEL_INFO = fragment(',"level":6');
+const LEVEL_ERROR = fragment(',"level":3');
+const INCOMPLETE = fragment(',"_incomplete":1');
+const COMPLETE = fragment(',"_incomplete":0');
+const SERVICE_NAME_FIELD = fragment(',"_service_name":');
+const TRUE = fragment('"true"');
+const FALSE = fragment('"false"');
+const STATUS_BYTES = STATUS_JSON.map(fragment);
+const UNSET = fragment('"unset"');
+
 // The host is the same for every message of an exporter: keep its JSON form.
 let lastHost = '';
 let lastHostCap = 0;
 let lastHostJson = '"unknown"';
+let lastHostAscii = true;
 
 function hostJson(host: string, cap: number): string {
   if (host !== lastHost || cap !== lastHostCap) {
@@ -186,99 +195,256 @@ function hostJson(host: string, cap: number): string {
     lastHostCap = cap;
     // GELF requires a non-blank host.
     lastHostJson = host.trim().length > 0 ? jsonString(host, cap) : '"unknown"';
+    lastHostAscii = Buffer.byteLength(lastHostJson, 'utf8') === lastHostJson.length;
   }
   return lastHostJson;
 }
 
-/** Writes the message as JSON text, field by field, in the order of {@link GelfMessage}. */
-function serialize(summary: RequestSummary, host: string, limits: Limits): string {
+/** A string value as JSON text, cut to `cap` UTF-8 bytes (plain ASCII is copied as it is). */
+function writeString(w: ByteWriter, s: string, cap: number): void {
+  if (!w.plainString(s, cap)) w.utf8(jsonString(s, cap));
+}
+
+/** Milliseconds rounded to µs, the same text as {@link msText}; ms must be finite. */
+function writeMs(w: ByteWriter, ms: number): void {
+  const micros = Math.round(ms * 1000);
+  if (micros < 0 || micros > MAX_FAST_MICROS) {
+    w.ascii(`${us(ms)}`);
+    return;
+  }
+  const whole = (micros / 1000) | 0;
+  const fraction = micros - whole * 1000;
+  w.uint(whole);
+  if (fraction !== 0) w.fraction(fraction);
+}
+
+/**
+ * An attribute field: strings and numbers as they are, booleans and arrays as strings, anything
+ * else left out (with its name). Non-finite numbers become strings, since JSON has no form for
+ * them.
+ */
+function writeAttribute(
+  w: ByteWriter,
+  name: Uint8Array,
+  v: SummaryAttributeValue,
+  cap: number,
+): void {
+  switch (typeof v) {
+    case 'string':
+      w.bytes(name);
+      writeString(w, v, cap);
+      return;
+    case 'number':
+      w.bytes(name);
+      if (Number.isFinite(v)) w.number(v);
+      else w.ascii(`"${v}"`);
+      return;
+    case 'boolean':
+      w.bytes(name);
+      w.bytes(v ? TRUE : FALSE);
+      return;
+    default:
+      if (Array.isArray(v)) {
+        w.bytes(name);
+        writeString(w, v.join(','), cap);
+      }
+  }
+}
+
+/** `full_message`, as {@link fullMessageJson} writes it. */
+function writeFullMessage(
+  w: ByteWriter,
+  operations: OperationSummary[],
+  plan: FieldPlan,
+  cap: number,
+): void {
+  const keys = plan.fullMessageKeyBytes;
+  if (keys === undefined) {
+    w.utf8(fullMessageJson(operations, plan, cap));
+    return;
+  }
+  // All ASCII: the length in bytes is the length in code units that fullMessageJson checks.
+  const start = w.pos;
+  w.bytes(FM_OPEN);
+  for (let i = 0; i < operations.length; i++) {
+    const op = operations[i]!;
+    if (i > 0) w.byte(0x2c);
+    w.bytes(keys[i]!);
+    w.bytes(FM_NUM_CALLS);
+    w.number(count(op.count));
+    w.bytes(FM_MIN);
+    writeJsonNumber(w, op.minMs);
+    w.bytes(FM_MAX);
+    writeJsonNumber(w, op.maxMs);
+    w.bytes(FM_MEAN);
+    writeJsonNumber(w, op.count > 0 ? op.sumMs / op.count : 0);
+    w.bytes(FM_VALUES);
+    const last = op.lastMs;
+    for (let j = 0; j < last.length; j++) {
+      if (j > 0) w.byte(0x2c);
+      writeJsonNumber(w, last[j]!);
+    }
+    w.bytes(FM_OP_CLOSE);
+  }
+  w.bytes(FM_CLOSE);
+  if ((w.pos - start) * 3 <= cap) return;
+  w.pos = start;
+  w.utf8(jsonString(operationsJson(operations), cap));
+}
+
+function writeJsonNumber(w: ByteWriter, n: number): void {
+  if (Number.isFinite(n)) writeMs(w, n);
+  else w.bytes(NULL);
+}
+
+/**
+ * Writes the message as UTF-8 JSON, field by field, in the order of {@link GelfMessage}; returns
+ * its size in bytes.
+ */
+function serialize(w: ByteWriter, summary: RequestSummary, host: string, limits: Limits): number {
+  w.pos = 0;
   const cap = limits.valueCap;
   const plan = fieldPlan(summary);
   const operations = summary.operations;
-  let out = `{"version":"1.1","host":${hostJson(host, cap)},"short_message":${jsonString(shortMessage(summary), cap)}`;
+  w.bytes(VERSION_HOST);
+  const hostText = hostJson(host, cap);
+  if (lastHostAscii) w.ascii(hostText);
+  else w.utf8(hostText);
+  w.bytes(SHORT_MESSAGE);
+  writeString(w, shortMessage(summary), cap);
   if (operations.length > 0 && limits.fullMessageCap > 0) {
-    out += `,"full_message":${fullMessageJson(operations, plan, limits.fullMessageCap)}`;
+    w.bytes(FULL_MESSAGE);
+    writeFullMessage(w, operations, plan, limits.fullMessageCap);
   }
   if (Number.isFinite(summary.startTimeMs)) {
-    out += `,"timestamp":${secondsText(summary.startTimeMs)}`;
+    w.bytes(TIMESTAMP);
+    writeSeconds(w, summary.startTimeMs);
   }
-  out += `,"level":${summary.status.code === 2 ? LEVEL_ERROR : LEVEL_INFO}`;
+  // Syslog 3 (error) or 6 (info).
+  w.bytes(summary.status.code === 2 ? LEVEL_ERROR : LEVEL_INFO);
 
-  out += `,"_trace_id":${idJson(summary.traceId)},"_span_id":${idJson(summary.spanId)},"_request":${jsonString(summary.name, cap)}`;
-  if (Number.isFinite(summary.durationMs)) out += `,"_duration_ms":${msText(summary.durationMs)}`;
-  out += `,"_status":${STATUS_JSON[summary.status.code] ?? '"unset"'}`;
+  w.bytes(TRACE_ID);
+  writeId(w, summary.traceId);
+  w.bytes(SPAN_ID);
+  writeId(w, summary.spanId);
+  w.bytes(REQUEST);
+  writeString(w, summary.name, cap);
+  if (Number.isFinite(summary.durationMs)) {
+    w.bytes(DURATION);
+    writeMs(w, summary.durationMs);
+  }
+  w.bytes(STATUS);
+  w.bytes(STATUS_BYTES[summary.status.code] ?? UNSET);
   const statusMessage = summary.status.message;
   if (statusMessage !== undefined && statusMessage.length > 0) {
-    out += `,"_status_message":${jsonString(statusMessage, cap)}`;
+    w.bytes(STATUS_MESSAGE);
+    writeString(w, statusMessage, cap);
   }
   const serviceName = summary.resource[SERVICE_NAME];
-  if (serviceName !== undefined) {
-    const value = attributeJson(serviceName, cap);
-    if (value !== undefined) out += `,"_service_name":${value}`;
-  }
+  if (serviceName !== undefined) writeAttribute(w, SERVICE_NAME_FIELD, serviceName, cap);
   const counters = summary.counters;
-  out += `,"_spans":${count(counters.spans)},"_folded":${count(counters.folded)},"_open_children":${count(counters.openChildren)},"_incomplete":${summary.incomplete ? 1 : 0}`;
+  w.bytes(SPANS);
+  w.number(count(counters.spans));
+  w.bytes(FOLDED);
+  w.number(count(counters.folded));
+  w.bytes(OPEN_CHILDREN);
+  w.number(count(counters.openChildren));
+  w.bytes(summary.incomplete ? INCOMPLETE : COMPLETE);
   const omitted = limits.omitted;
-  if (omitted !== undefined && omitted.size > 0) out += `,"_ops_omitted":${omitted.size}`;
+  if (omitted !== undefined && omitted.size > 0) {
+    w.bytes(OPS_OMITTED);
+    w.uint(omitted.size);
+  }
 
   let i = 0;
   for (const key in summary.attributes) {
-    const value = attributeJson(summary.attributes[key]!, cap);
-    if (value !== undefined) out += plan.attributes[i] + value;
+    writeAttribute(w, plan.attributes[i]!, summary.attributes[key]!, cap);
     i++;
   }
   i = 0;
   for (const key in summary.resource) {
     const name = plan.resource[i++]!;
-    if (name === '') continue;
-    const value = attributeJson(summary.resource[key]!, cap);
-    if (value !== undefined) out += name + value;
+    if (name.length > 0) writeAttribute(w, name, summary.resource[key]!, cap);
   }
 
   for (let k = 0; k < operations.length; k++) {
     if (omitted?.has(k)) continue;
+    const start = w.pos;
     const op = operations[k]!;
     const names = plan.operations[k]!;
-    let fields = names[0]! + count(op.count);
-    if (Number.isFinite(op.minMs)) fields += names[1]! + msText(op.minMs);
-    if (Number.isFinite(op.maxMs)) fields += names[2]! + msText(op.maxMs);
-    if (Number.isFinite(op.sumMs)) {
-      fields += names[3]! + msText(op.sumMs);
-      if (op.count > 0) fields += names[4]! + msText(op.sumMs / op.count);
+    w.bytes(names[0]!);
+    w.number(count(op.count));
+    if (Number.isFinite(op.minMs)) {
+      w.bytes(names[1]!);
+      writeMs(w, op.minMs);
     }
-    fields += names[5]! + count(op.errors);
+    if (Number.isFinite(op.maxMs)) {
+      w.bytes(names[2]!);
+      writeMs(w, op.maxMs);
+    }
+    if (Number.isFinite(op.sumMs)) {
+      w.bytes(names[3]!);
+      writeMs(w, op.sumMs);
+      if (op.count > 0) {
+        w.bytes(names[4]!);
+        writeMs(w, op.sumMs / op.count);
+      }
+    }
+    w.bytes(names[5]!);
+    w.number(count(op.errors));
     const last = op.lastMs;
     if (last.length > 0) {
-      let joined = '';
+      w.bytes(names[6]!);
+      w.byte(0x22);
+      let first = true;
       for (let j = 0; j < last.length; j++) {
         const v = last[j]!;
-        if (Number.isFinite(v)) joined += (joined.length > 0 ? ',' : '') + msText(v);
+        if (!Number.isFinite(v)) continue;
+        if (!first) w.byte(0x2c);
+        first = false;
+        writeMs(w, v);
       }
-      fields += `${names[6]!}"${joined}"`;
+      w.byte(0x22);
     }
-    if (limits.opSizes !== undefined) limits.opSizes[k] = fields.length;
-    out += fields;
+    if (limits.opSizes !== undefined) limits.opSizes[k] = w.pos - start;
   }
-  return `${out}}`;
+  w.byte(0x7d);
+  return w.pos;
+}
+
+/** A time in ms as seconds with millisecond decimals, the same text as `String(Math.round(ms) / 1000)`. */
+function writeSeconds(w: ByteWriter, ms: number): void {
+  const millis = Math.round(ms);
+  if (millis < 0 || millis > MAX_FAST_MILLIS) {
+    w.ascii(`${millis / 1000}`);
+    return;
+  }
+  const whole = Math.floor(millis / 1000);
+  const fraction = millis - whole * 1000;
+  w.uint(whole);
+  if (fraction !== 0) w.fraction(fraction);
+}
+
+/** An id: ids are lowercase hex, which needs no escaping; anything else is escaped. */
+function writeId(w: ByteWriter, id: string): void {
+  if (!w.hexString(id)) w.utf8(JSON.stringify(id));
 }
 
 /** Applies the size policy of {@link ToGelfOptions.maxBytes}; see there. */
-function fit(summary: RequestSummary, options: ToGelfOptions, first: string): string | undefined {
+function fit(w: ByteWriter, summary: RequestSummary, options: ToGelfOptions): boolean {
   const maxBytes = options.maxBytes!;
   const valueCap = options.maxValueBytes ?? MAX_VALUE_BYTES;
-  let json = first;
-  let size = Buffer.byteLength(json, 'utf8');
+  let size = w.pos;
   const limits: Limits = { valueCap, fullMessageCap: valueCap, omitted: new Set(), opSizes: [] };
   const rebuild = (): boolean => {
-    json = serialize(summary, options.host, limits);
-    size = Buffer.byteLength(json, 'utf8');
+    size = serialize(w, summary, options.host, limits);
     return size <= maxBytes;
   };
 
   // 1. Leave out the per-operation fields of the operations with the least total time.
   const operations = summary.operations;
   if (operations.length > 0) {
-    // Learn each operation's size (written as ASCII: length = bytes).
+    // Learn each operation's size in bytes.
     rebuild();
     const sizes = limits.opSizes!;
     limits.opSizes = undefined;
@@ -294,7 +460,7 @@ function fit(summary: RequestSummary, options: ToGelfOptions, first: string): st
         excess -= sizes[order[k]!]!;
         k++;
       }
-      if (rebuild()) return json;
+      if (rebuild()) return true;
     }
   }
 
@@ -303,31 +469,59 @@ function fit(summary: RequestSummary, options: ToGelfOptions, first: string): st
   for (let attempt = 0; attempt < 4 && fullBytes > 0; attempt++) {
     const cap = Math.min(fullBytes, limits.fullMessageCap) - (size - maxBytes) - 16;
     limits.fullMessageCap = cap >= MIN_VALUE_BYTES ? cap : 0;
-    if (rebuild()) return json;
+    if (rebuild()) return true;
     fullBytes = limits.fullMessageCap;
   }
 
   // 3. Cut every long string value further.
   for (let cap = valueCap >> 1; cap >= MIN_VALUE_BYTES; cap >>= 1) {
     limits.valueCap = cap;
-    if (rebuild()) return json;
+    if (rebuild()) return true;
   }
   // 4. Nothing left to give up: the caller drops the message.
-  return undefined;
+  return false;
 }
 
-function encode(summary: RequestSummary, options: ToGelfOptions): string | undefined {
-  const valueCap = options.maxValueBytes ?? MAX_VALUE_BYTES;
-  const json = serialize(summary, options.host, {
-    valueCap,
-    fullMessageCap: valueCap,
-    omitted: undefined,
-    opSizes: undefined,
-  });
-  const maxBytes = options.maxBytes;
-  if (maxBytes === undefined || fitsUtf8(json, maxBytes)) return json;
-  return fit(summary, options, json);
+// One scratch buffer for every message; a second one only if serializing ever re-entered.
+const SCRATCH_BYTES = 16 * 1024;
+const SCRATCH_KEEP_BYTES = 256 * 1024;
+const scratch = new ByteWriter(SCRATCH_BYTES);
+let scratchInUse = false;
+
+/**
+ * Writes the message into a writer and passes it to `use` (whose result is returned), or
+ * returns undefined when the message cannot fit `maxBytes`.
+ */
+function encode<T>(
+  summary: RequestSummary,
+  options: ToGelfOptions,
+  use: (w: ByteWriter) => T,
+): T | undefined {
+  const shared = !scratchInUse;
+  const w = shared ? scratch : new ByteWriter(SCRATCH_BYTES);
+  if (shared) scratchInUse = true;
+  try {
+    const valueCap = options.maxValueBytes ?? MAX_VALUE_BYTES;
+    const size = serialize(w, summary, options.host, {
+      valueCap,
+      fullMessageCap: valueCap,
+      omitted: undefined,
+      opSizes: undefined,
+    });
+    const maxBytes = options.maxBytes;
+    if (maxBytes !== undefined && size > maxBytes && !fit(w, summary, options)) return undefined;
+    return use(w);
+  } finally {
+    if (shared) {
+      scratchInUse = false;
+      w.reset(SCRATCH_KEEP_BYTES);
+    }
+  }
 }
+
+const parseMessage = (w: ByteWriter): GelfMessage =>
+  JSON.parse(w.buf.toString('utf8', 0, w.pos)) as GelfMessage;
+const copyPayload = (w: ByteWriter): Buffer => w.copy();
 
 /**
  * Maps a request summary to one GELF 1.1 message. Pure: no I/O, no clock, no randomness.
@@ -340,8 +534,7 @@ function encode(summary: RequestSummary, options: ToGelfOptions): string | undef
  * @returns the message, or undefined when it cannot fit {@link ToGelfOptions.maxBytes}
  */
 export function toGelf(summary: RequestSummary, options: ToGelfOptions): GelfMessage | undefined {
-  const json = encode(summary, options);
-  return json === undefined ? undefined : (JSON.parse(json) as GelfMessage);
+  return encode(summary, options, parseMessage);
 }
 
 /**
@@ -352,6 +545,5 @@ export function toGelf(summary: RequestSummary, options: ToGelfOptions): GelfMes
  * @returns the payload, or undefined when the message cannot fit `maxBytes`
  */
 export function toGelfPayload(summary: RequestSummary, options: ToGelfOptions): Buffer | undefined {
-  const json = encode(summary, options);
-  return json === undefined ? undefined : Buffer.from(json, 'utf8');
+  return encode(summary, options, copyPayload);
 }

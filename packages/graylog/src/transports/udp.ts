@@ -35,13 +35,6 @@ export const DEFAULT_CHUNK_SIZE = 1420;
 // A lost address (DNS change, interface down) is looked up again at most this often.
 const RELOOKUP_INTERVAL_MS = 1000;
 
-/** One message on its way: how many datagram callbacks are still due. */
-interface InFlight {
-  remaining: number;
-  bytes: number;
-  failed: boolean;
-}
-
 /**
  * GELF over UDP: one long-lived, unref'ed socket; chunking (never an empty trailing chunk);
  * optional gzip/zlib compression; a cap on messages in flight. Errors are counted and reported
@@ -156,23 +149,34 @@ export class UdpTransport implements GelfTransport {
   }
 
   private transmit(socket: Socket, datagrams: Buffer[], payloadBytes: number): void {
-    const state: InFlight = { remaining: datagrams.length, bytes: payloadBytes, failed: false };
-    const done = (err: Error | null) => {
-      if (err) this.onSendError(state, err);
-      if (--state.remaining === 0) this.settle(state.bytes, state.failed);
-    };
+    const onSent = this.sentCallback(datagrams.length, payloadBytes);
     for (const datagram of datagrams) {
       this.counters.bytes += datagram.length;
       try {
-        socket.send(datagram, done);
+        socket.send(datagram, onSent);
       } catch (err) {
-        done(err as Error);
+        onSent(err as Error);
       }
     }
   }
 
-  private onSendError(state: InFlight, err: Error): void {
-    state.failed = true;
+  /**
+   * The send callback shared by one message's datagrams: the message settles after its last
+   * datagram, as failed if any of them failed. One closure per message, no state object.
+   */
+  private sentCallback(datagrams: number, payloadBytes: number): (err: Error | null) => void {
+    let remaining = datagrams;
+    let failed = false;
+    return (err) => {
+      if (err) {
+        failed = true;
+        this.onSendError(err);
+      }
+      if (--remaining === 0) this.settle(payloadBytes, failed);
+    };
+  }
+
+  private onSendError(err: Error): void {
     this.counters.errors++;
     this.warning.warn(`GELF UDP: send to ${this.host}:${this.port} failed`, err);
     // The address may be gone (DNS change): look the name up again on a later send.

@@ -396,6 +396,16 @@ async function main(): Promise<void> {
     };
   });
   console.table(rows);
+  // The budget's yardstick, measured in this run: what a JSON.stringify plus a bare send costs.
+  const cpuOf = (name: string) => median(results.get(name)!.cpu);
+  const floor =
+    cpuOf('baseline: JSON.stringify(toGelf object)') +
+    cpuOf('baseline: raw dgram send (same bytes)');
+  for (const name of ['ours: toGelfPayload only (no I/O)', 'ours udp auto', 'ours udp none']) {
+    console.log(
+      `${name}: ${cpuOf(name).toFixed(2)} µs = ${(cpuOf(name) / floor).toFixed(2)}× (JSON.stringify + bare send = ${floor.toFixed(2)} µs)`,
+    );
+  }
 }
 
 await main();

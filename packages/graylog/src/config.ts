@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { ConfigurationError } from './configuration-error.js';
 import { DEFAULT_ENDPOINT, type GelfEndpoint, parseEndpoint } from './endpoint.js';
+import { showValue } from './show-value.js';
 import type { GelfTlsOptions } from './transports/tls.js';
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from './transports/udp.js';
 import type { GelfCompression, GelfTransport } from './types.js';
+import { findUnknownKeys } from './unknown-options.js';
 
 /** How messages travel: our own sockets (`native`), gelf-pro 1.4.0, or a transport of yours. */
 export type GelfTransportChoice = 'native' | 'gelf-pro' | GelfTransport;
@@ -42,19 +45,31 @@ export interface GelfOptions {
   maxBufferBytes?: number;
 }
 
-/** The keys of {@link GelfOptions} (plus `env`), to split them from other options. */
-const GELF_OPTION_KEYS = [
-  'endpoint',
-  'host',
-  'transport',
-  'compression',
-  'chunkSize',
-  'timeoutMillis',
-  'tls',
-  'maxInFlight',
-  'maxBufferBytes',
-  'env',
-] as const;
+/**
+ * The keys of {@link GelfOptions} (plus `env`), to split them from other options and to spot
+ * unknown ones. `satisfies` keeps the list in step with the interface.
+ */
+export const GELF_OPTION_KEYS = Object.keys({
+  endpoint: true,
+  host: true,
+  transport: true,
+  compression: true,
+  chunkSize: true,
+  timeoutMillis: true,
+  tls: true,
+  maxInFlight: true,
+  maxBufferBytes: true,
+  env: true,
+} satisfies Record<keyof GelfOptions | 'env', true>) as ReadonlyArray<keyof GelfOptions | 'env'>;
+
+/** The keys of {@link GelfTlsOptions}, to spot unknown ones. */
+const TLS_OPTION_KEYS = Object.keys({
+  ca: true,
+  cert: true,
+  key: true,
+  rejectUnauthorized: true,
+  servername: true,
+} satisfies Record<keyof GelfTlsOptions, true>);
 
 /**
  * Splits combined options into the GELF ones (`G`) and the rest (`R`), e.g. a processor's
@@ -112,10 +127,11 @@ function fromEnv(env: Environment, name: string): string | undefined {
 /**
  * Resolves the GELF options: options given in code win over environment variables, which win
  * over defaults. Pure apart from reading the CA file named by `OTEL_EXPORTER_GELF_CERTIFICATE`
- * (through `readFile`, replaceable in tests).
+ * (through `readFile`, replaceable in tests). Keys it does not know are not its business (see
+ * {@link GELF_OPTION_KEYS}).
  *
  * @param owner prefixes error messages, e.g. `GraylogSummaryProcessor`
- * @throws Error naming the bad value and where it came from
+ * @throws {@link ConfigurationError} naming the first bad value and where it came from
  */
 export function resolveGelfConfig(
   options: GelfOptions,
@@ -123,9 +139,40 @@ export function resolveGelfConfig(
   owner: string,
   readFile: (path: string) => Buffer = readFileSync,
 ): ResolvedGelfConfig {
+  const result = tryResolveGelfConfig(options, env, readFile);
+  if (typeof result === 'string') throw new ConfigurationError(`${owner}: ${result}`);
+  return result;
+}
+
+/**
+ * {@link resolveGelfConfig} without the owner: the resolved configuration, or the text of the
+ * first problem (e.g. `invalid chunkSize "1420" (expected …)`), so that a caller can list it
+ * with problems of its own.
+ */
+export function tryResolveGelfConfig(
+  options: GelfOptions,
+  env: Environment,
+  readFile: (path: string) => Buffer = readFileSync,
+): ResolvedGelfConfig | string {
+  try {
+    return resolve(options, env, readFile);
+  } catch (err) {
+    if (err instanceof ConfigurationError) return err.message;
+    throw err;
+  }
+}
+
+function resolve(
+  options: GelfOptions,
+  env: Environment,
+  readFile: (path: string) => Buffer,
+): ResolvedGelfConfig {
   const fail = (message: string): never => {
-    throw new Error(`${owner}: ${message}`);
+    throw new ConfigurationError(message);
   };
+  if (typeof env !== 'object' || env === null) {
+    fail(`invalid env ${showValue(env)} (expected an object of environment variables)`);
+  }
   const describe = (option: string, envName: string, inCode: boolean) =>
     inCode ? option : envName;
 
@@ -133,7 +180,7 @@ export function resolveGelfConfig(
   const endpointInCode = options.endpoint !== undefined;
   const endpointText = options.endpoint ?? fromEnv(env, GELF_ENV.endpoint) ?? DEFAULT_ENDPOINT;
   if (typeof endpointText !== 'string')
-    fail(`invalid endpoint ${String(endpointText)} (expected a URL string)`);
+    fail(`invalid endpoint ${showValue(endpointText)} (expected a URL string)`);
   let endpoint: GelfEndpoint;
   try {
     endpoint = parseEndpoint(endpointText, describe('endpoint', GELF_ENV.endpoint, endpointInCode));
@@ -146,7 +193,7 @@ export function resolveGelfConfig(
   const host = options.host ?? fromEnv(env, GELF_ENV.host);
   if (host !== undefined && (typeof host !== 'string' || host.trim() === '')) {
     fail(
-      `invalid ${describe('host', GELF_ENV.host, hostInCode)} ${JSON.stringify(host)} (expected a non-empty string)`,
+      `invalid ${describe('host', GELF_ENV.host, hostInCode)} ${showValue(host)} (expected a non-empty string)`,
     );
   }
 
@@ -156,20 +203,20 @@ export function resolveGelfConfig(
     options.transport ?? fromEnv(env, GELF_ENV.transport)?.toLowerCase() ?? 'native';
   if (typeof transport === 'string' && transport !== 'native' && transport !== 'gelf-pro') {
     fail(
-      `invalid ${describe('transport', GELF_ENV.transport, transportInCode)} ${JSON.stringify(transport)} (expected "native" or "gelf-pro")`,
+      `invalid ${describe('transport', GELF_ENV.transport, transportInCode)} ${showValue(transport)} (expected "native" or "gelf-pro")`,
     );
   } else if (
     typeof transport !== 'string' &&
     (typeof transport !== 'object' || transport === null || typeof transport.send !== 'function')
   ) {
     fail(
-      'invalid transport (expected "native", "gelf-pro" or an object implementing GelfTransport)',
+      `invalid transport ${showValue(transport)} (expected "native", "gelf-pro" or an object implementing GelfTransport)`,
     );
   }
   const isHttp = endpoint.protocol === 'http' || endpoint.protocol === 'https';
   if (transport === 'gelf-pro' && isHttp) {
     fail(
-      `gelf-pro has no HTTP transport (endpoint ${JSON.stringify(endpoint.url)}); use udp://, tcp:// or tls://`,
+      `gelf-pro has no HTTP transport (endpoint ${showValue(endpoint.url)}); use udp://, tcp:// or tls://`,
     );
   }
 
@@ -179,18 +226,18 @@ export function resolveGelfConfig(
   const compressionName = describe('compression', GELF_ENV.compression, compressionInCode);
   if (compressionText !== undefined && !COMPRESSIONS.has(compressionText)) {
     fail(
-      `invalid ${compressionName} ${JSON.stringify(compressionText)} (expected none, gzip, zlib or auto)`,
+      `invalid ${compressionName} ${showValue(compressionText)} (expected none, gzip, zlib or auto)`,
     );
   }
   const isStream = endpoint.protocol === 'tcp' || endpoint.protocol === 'tls';
   if (isStream && (compressionText === 'gzip' || compressionText === 'zlib')) {
     fail(
-      `${compressionName} ${JSON.stringify(compressionText)} is not possible over ${endpoint.protocol}:// (GELF TCP is uncompressed); use none`,
+      `${compressionName} ${showValue(compressionText)} is not possible over ${endpoint.protocol}:// (GELF TCP is uncompressed); use none`,
     );
   }
   if (transport === 'gelf-pro' && compressionText !== undefined && compressionText !== 'auto') {
     fail(
-      `${compressionName} ${JSON.stringify(compressionText)} cannot be set with gelf-pro (it always zlib-compresses UDP and never TCP); leave it unset`,
+      `${compressionName} ${showValue(compressionText)} cannot be set with gelf-pro (it always zlib-compresses UDP and never TCP); leave it unset`,
     );
   }
   const compression = (compressionText ?? (isStream ? 'none' : 'auto')) as GelfCompression;
@@ -212,8 +259,9 @@ export function resolveGelfConfig(
   const maxInFlight = number(options.maxInFlight, {}, '', 'maxInFlight', fail, limits);
   const maxBufferBytes = number(options.maxBufferBytes, {}, '', 'maxBufferBytes', fail, limits);
 
-  // TLS: a CA file from the environment unless a CA is given in code
-  let tls = options.tls;
+  // TLS: checked whatever the endpoint (a bad value is a mistake even where it is ignored), then
+  // a CA file from the environment unless a CA is given in code
+  let tls = checkTls(options.tls, fail);
   const caFile = fromEnv(env, GELF_ENV.certificate);
   if (
     tls?.ca === undefined &&
@@ -225,7 +273,7 @@ export function resolveGelfConfig(
       ca = readFile(caFile);
     } catch (err) {
       return fail(
-        `cannot read ${GELF_ENV.certificate} file ${JSON.stringify(caFile)}: ${(err as Error).message}`,
+        `cannot read ${GELF_ENV.certificate} file ${showValue(caFile)}: ${(err as Error).message}`,
       );
     }
     tls = { ...tls, ca };
@@ -256,7 +304,7 @@ function number(
   if (inCode === undefined && text === undefined) return undefined;
   const value = inCode ?? Number(text);
   const name = inCode !== undefined ? option : envName;
-  const shown = inCode !== undefined ? String(inCode) : JSON.stringify(text);
+  const shown = showValue(inCode !== undefined ? inCode : text);
   if (
     typeof value !== 'number' ||
     !Number.isFinite(value) ||
@@ -268,4 +316,48 @@ function number(
     fail(`invalid ${name} ${shown} (expected ${kind} from ${range.min} to ${range.max})`);
   }
   return value;
+}
+
+/**
+ * `tls` must be an object of known keys with values of the documented types: a mistyped key
+ * (`rejectUnauthorised`) or a truthy non-boolean would otherwise change verification silently.
+ */
+function checkTls(
+  tls: GelfTlsOptions | undefined,
+  fail: (message: string) => never,
+): GelfTlsOptions | undefined {
+  if (tls === undefined) return undefined;
+  if (typeof tls !== 'object' || tls === null || Array.isArray(tls)) {
+    return fail(
+      `invalid tls ${showValue(tls)} (expected an object with ca, cert, key, rejectUnauthorized, servername)`,
+    );
+  }
+  const unknown = findUnknownKeys(tls, TLS_OPTION_KEYS, 'tls.');
+  if (unknown.length > 0) fail(unknown[0]);
+  const pem = (v: unknown) => typeof v === 'string' || Buffer.isBuffer(v);
+  const check = (key: keyof GelfTlsOptions, ok: (v: unknown) => boolean, expected: string) => {
+    const value = tls[key];
+    if (value !== undefined && !ok(value))
+      fail(`invalid tls.${key} ${showValue(value)} (expected ${expected})`);
+  };
+  check(
+    'ca',
+    (v) => pem(v) || (Array.isArray(v) && v.every(pem)),
+    'PEM text, a Buffer or an array of them',
+  );
+  check('cert', pem, 'PEM text or a Buffer');
+  check('key', pem, 'PEM text or a Buffer');
+  check('rejectUnauthorized', (v) => typeof v === 'boolean', 'true or false');
+  check('servername', (v) => typeof v === 'string' && v !== '', 'a non-empty string');
+  return tls;
+}
+
+/**
+ * A note when `tls` is given for an endpoint that does not use it (udp://, tcp://, http://): it
+ * is ignored, which is worth a warning but not an error.
+ */
+export function ignoredTlsNote(options: GelfOptions, endpoint: GelfEndpoint): string | undefined {
+  if (options.tls === undefined || endpoint.protocol === 'tls' || endpoint.protocol === 'https')
+    return undefined;
+  return `option tls is ignored for ${showValue(endpoint.url)} (only tls:// and https:// endpoints use it)`;
 }

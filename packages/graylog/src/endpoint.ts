@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { showValue } from './show-value.js';
 
 /** The protocols an endpoint URL may name. */
 export type GelfProtocol = 'udp' | 'tcp' | 'tls' | 'http' | 'https';
@@ -31,7 +32,13 @@ export const DEFAULT_ENDPOINT = 'udp://127.0.0.1:12201';
  */
 export function parseEndpoint(url: string, source = 'endpoint'): GelfEndpoint {
   const expected = '(expected udp://, tcp://, tls://, http:// or https://)';
-  const bad = (why: string) => new Error(`invalid ${source} ${JSON.stringify(url)} ${why}`);
+  const bad = (why: string) => new Error(`invalid ${source} ${showValue(url)} ${why}`);
+  const portError = '(port must be 1–65535)';
+  // URL drops a port equal to the scheme's default (http :80, https :443): read it as typed.
+  const typedPort = EXPLICIT_PORT.exec(url.trim())?.[1];
+  // The URL parser refuses ports above 65535 as "not a URL": say what is wrong, as for port 0.
+  if (typedPort !== undefined && typedPort !== '' && Number(typedPort) > 65535)
+    throw bad(portError);
   let parsed: URL;
   try {
     parsed = new URL(url.trim());
@@ -45,10 +52,8 @@ export function parseEndpoint(url: string, source = 'endpoint'): GelfEndpoint {
   if (host.length === 0) throw bad('(no host)');
   if (parsed.username !== '' || parsed.password !== '')
     throw bad('(credentials are not supported)');
-  // URL drops a port equal to the scheme's default (http :80, https :443): read it as typed.
-  const typedPort = EXPLICIT_PORT.exec(url.trim())?.[1];
   const port = typedPort !== undefined ? Number(typedPort) : DEFAULT_GELF_PORT;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad('(port must be 1–65535)');
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad(portError);
   const isHttp = protocol === 'http' || protocol === 'https';
   if (!isHttp && parsed.pathname !== '' && parsed.pathname !== '/') {
     throw bad(`(a ${protocol} endpoint has no path)`);

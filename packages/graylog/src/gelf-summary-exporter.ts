@@ -5,7 +5,8 @@ import type {
   SummaryExporter,
   SummaryExportResult,
 } from '@otel-gelf/request-summary';
-import { type Environment, type GelfOptions, resolveGelfConfig } from './config.js';
+import { type Environment, type GelfOptions, ignoredTlsNote, resolveGelfConfig } from './config.js';
+import { ConfigurationError } from './configuration-error.js';
 import { createTransport } from './create-transport.js';
 import { RateLimitedWarning } from './rate-limited-warning.js';
 import { toGelfPayload } from './to-gelf.js';
@@ -47,16 +48,20 @@ export class GelfSummaryExporter implements SummaryExporter {
   private exported = 0;
   private dropped = 0;
 
-  /** @throws Error naming the bad value when the configuration is invalid */
+  /** @throws {@link ConfigurationError} naming the bad value when the configuration is invalid */
   constructor(options: GelfSummaryExporterOptions = {}) {
     const config = resolveGelfConfig(options, options.env ?? process.env, 'GelfSummaryExporter');
+    const note = ignoredTlsNote(options, config.endpoint);
+    if (note !== undefined) diag.warn(`GelfSummaryExporter: ${note}`);
     // Once per exporter, never per message.
     this.host = config.host ?? hostname();
     this.timeoutMillis = config.timeoutMillis;
     try {
       this.transport = createTransport(config);
     } catch (err) {
-      throw new Error(`GelfSummaryExporter: ${(err as Error).message}`);
+      // Keep the kind: a configuration conflict (gelf-pro's one configuration) stays one.
+      const Kind = err instanceof ConfigurationError ? ConfigurationError : Error;
+      throw new Kind(`GelfSummaryExporter: ${(err as Error).message}`, { cause: err });
     }
   }
 

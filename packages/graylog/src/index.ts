@@ -6,6 +6,7 @@ export {
   type ResolvedGelfConfig,
   resolveGelfConfig,
 } from './config.js';
+export { ConfigurationError } from './configuration-error.js';
 export { createTransport } from './create-transport.js';
 export {
   DEFAULT_ENDPOINT,

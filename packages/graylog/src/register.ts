@@ -8,6 +8,10 @@
  * `OTEL_RESOURCE_ATTRIBUTES`. Flushes and shuts down on SIGTERM, SIGINT and `beforeExit`.
  *
  * It registers no instrumentation: add the ones you use (http, express, pg …) yourself.
+ *
+ * A preload that cannot set up tracing must not start the application untraced: with an invalid
+ * configuration or a missing optional peer it writes one line to stderr
+ * (`@otel-gelf/graylog/register: <what is wrong>`) and ends the process with exit code 1.
  */
 import { createRequire } from 'node:module';
 import {
@@ -19,6 +23,7 @@ import {
   propagation,
   trace,
 } from '@opentelemetry/api';
+import { ConfigurationError } from './configuration-error.js';
 import { GraylogSummaryProcessor } from './graylog-summary-processor.js';
 import { resourceAttributesFromEnv } from './resource-from-env.js';
 import { TraceparentPropagator } from './traceparent-propagator.js';
@@ -52,8 +57,8 @@ function load<T>(name: string): T {
     return requirePeer(name) as T;
   } catch (err) {
     if ((err as { code?: string }).code === 'MODULE_NOT_FOUND') {
-      throw new Error(
-        `@otel-gelf/graylog/register needs ${name}, which is not installed. Install ${PEERS} (npm install @opentelemetry/sdk-trace @opentelemetry/context-async-hooks @opentelemetry/resources).`,
+      throw new ConfigurationError(
+        `${name} is not installed; it needs ${PEERS} (npm install @opentelemetry/sdk-trace @opentelemetry/context-async-hooks @opentelemetry/resources)`,
       );
     }
     throw err;
@@ -76,6 +81,22 @@ export interface Registration {
   processor: GraylogSummaryProcessor;
   /** Flushes and shuts the tracer provider down; runs once. */
   shutdown(): Promise<void>;
+}
+
+/**
+ * Sets up tracing; a configuration error (or a missing peer) ends the process with one line on
+ * stderr instead of an uncaught error and its stack: the message already says what to fix.
+ */
+function registerOrExit(): Registration {
+  try {
+    return register();
+  } catch (err) {
+    if (!(err instanceof ConfigurationError)) throw err;
+    // A preload has no caller to report to; stderr is where `node` itself reports bad flags.
+    process.stderr.write(`@otel-gelf/graylog/register: ${err.message}\n`);
+    process.exitCode = 1;
+    return process.exit();
+  }
 }
 
 function register(): Registration {
@@ -136,4 +157,4 @@ function register(): Registration {
 }
 
 /** The registration made when this module was loaded. */
-export const registration: Registration = register();
+export const registration: Registration = registerOrExit();

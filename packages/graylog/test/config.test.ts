@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GELF_ENV, resolveGelfConfig } from '../src/config.js';
+import { GELF_ENV, ignoredTlsNote, resolveGelfConfig } from '../src/config.js';
+import { ConfigurationError } from '../src/configuration-error.js';
 import { parseEndpoint } from '../src/endpoint.js';
 
 const OWNER = 'GraylogSummaryProcessor';
@@ -28,7 +29,11 @@ describe('parseEndpoint', () => {
     ['graylog:12201', 'expected udp://, tcp://, tls://, http:// or https://'],
     ['udp://', 'no host'],
     ['udp://h:0', 'port must be 1–65535'],
-    ['udp://h:99999', 'not a valid URL'],
+    ['udp://h:70000', 'port must be 1–65535'],
+    ['udp://h:65536', 'port must be 1–65535'],
+    ['http://h:99999/gelf', 'port must be 1–65535'],
+    ['udp://[::1]:70000', 'port must be 1–65535'],
+    ['udp://h:', 'port must be 1–65535'],
     ['udp://h:12201/gelf', 'has no path'],
     ['udp://user:pw@h', 'credentials'],
     ['http://h/gelf?x=1', 'no query'],
@@ -97,6 +102,27 @@ describe('resolveGelfConfig', () => {
     expect(c.host).toBeUndefined();
   });
 
+  it('gives a port too large for the URL parser the same message as port 0', () => {
+    const message = (url: string) => {
+      try {
+        parseEndpoint(url);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error(`${url} was accepted`);
+    };
+    expect(message('udp://h:70000')).toBe(
+      'invalid endpoint "udp://h:70000" (port must be 1–65535)',
+    );
+    expect(message('udp://h:0')).toBe('invalid endpoint "udp://h:0" (port must be 1–65535)');
+    expect(parseEndpoint('udp://h:65535').port).toBe(65535);
+  });
+
+  it('throws ConfigurationError, so a caller can tell it from a bug', () => {
+    expect(() => resolve({ endpoint: 'foo://x' })).toThrow(ConfigurationError);
+    expect(() => resolve({ chunkSize: 1 })).toThrow(ConfigurationError);
+  });
+
   it('uses no compression over TCP by default and refuses gzip there', () => {
     expect(resolve({ endpoint: 'tcp://h' }).compression).toBe('none');
     expect(() => resolve({ endpoint: 'tcp://h', compression: 'gzip' })).toThrow(
@@ -131,9 +157,73 @@ describe('resolveGelfConfig', () => {
     [{ transport: 'gelf-pro', endpoint: 'http://h' }, {}, 'gelf-pro has no HTTP transport'],
     [{ transport: 'gelf-pro', compression: 'gzip' }, {}, 'cannot be set with gelf-pro'],
     [{ maxInFlight: 0 }, {}, 'invalid maxInFlight 0'],
+    // values quoted so their type shows: a string in code is not a number
+    [
+      { chunkSize: '1420' },
+      {},
+      'GraylogSummaryProcessor: invalid chunkSize "1420" (expected an integer from 256 to 65507)',
+    ],
+    [{ timeoutMillis: '5000' }, {}, 'invalid timeoutMillis "5000" (expected a number'],
+    [{ maxInFlight: '8' }, {}, 'invalid maxInFlight "8" (expected an integer'],
+    [{ maxBufferBytes: null }, {}, 'invalid maxBufferBytes null (expected an integer'],
+    [{ endpoint: { host: 'h' } }, {}, 'invalid endpoint {"host":"h"} (expected a URL string)'],
+    [{ host: 42 }, {}, 'invalid host 42 (expected a non-empty string)'],
+    [{ compression: 1 }, {}, 'invalid compression 1 (expected none, gzip, zlib or auto)'],
+    [{ transport: {} }, {}, 'invalid transport {} (expected "native", "gelf-pro" or an object'],
+    [
+      { endpoint: `udp://${'h'.repeat(200)}:0` },
+      {},
+      `invalid endpoint "udp://${'h'.repeat(72)}… (port`,
+    ],
+    // tls is checked whatever the endpoint
+    [{ tls: 'yes' }, {}, 'invalid tls "yes" (expected an object with ca, cert, key,'],
+    [
+      { tls: { rejectUnauthorized: 0 } },
+      {},
+      'invalid tls.rejectUnauthorized 0 (expected true or false)',
+    ],
+    [{ tls: { rejectUnauthorized: 'false' } }, {}, 'invalid tls.rejectUnauthorized "false"'],
+    [
+      { tls: { ca: [1] } },
+      {},
+      'invalid tls.ca [1] (expected PEM text, a Buffer or an array of them)',
+    ],
+    [{ tls: { servername: '' } }, {}, 'invalid tls.servername "" (expected a non-empty string)'],
+    [
+      { tls: { rejectUnauthorised: false } },
+      {},
+      'unknown option "tls.rejectUnauthorised" (did you mean "tls.rejectUnauthorized"?)',
+    ],
     [{ maxBufferBytes: 1.5 }, {}, 'invalid maxBufferBytes 1.5'],
   ])('refuses %j %j with a clear error', (options, env, message) => {
     expect(() => resolve(options as object, env)).toThrow(message);
+  });
+
+  it('refuses an env that is not an object', () => {
+    expect(() => resolveGelfConfig({}, 'prod' as never, OWNER)).toThrow(
+      'GraylogSummaryProcessor: invalid env "prod" (expected an object of environment variables)',
+    );
+  });
+
+  it('accepts valid tls options', () => {
+    const tls = { ca: ['a', Buffer.from('b')], cert: 'c', key: 'k', rejectUnauthorized: false };
+    expect(resolve({ endpoint: 'tls://h', tls: { ...tls, servername: 's' } }).tls).toEqual({
+      ...tls,
+      servername: 's',
+    });
+  });
+
+  it('notes a tls option given for an endpoint that does not use it', () => {
+    const note = (endpoint: string, tls?: object) =>
+      ignoredTlsNote({ tls }, parseEndpoint(endpoint));
+    expect(note('udp://h', { ca: 'x' })).toBe(
+      'option tls is ignored for "udp://h" (only tls:// and https:// endpoints use it)',
+    );
+    expect(note('http://h', {})).toContain('ignored');
+    expect(note('tcp://h', {})).toContain('ignored');
+    expect(note('tls://h', {})).toBeUndefined();
+    expect(note('https://h', {})).toBeUndefined();
+    expect(note('udp://h')).toBeUndefined();
   });
 
   it('reads the CA from OTEL_EXPORTER_GELF_CERTIFICATE for tls:// and https://', () => {

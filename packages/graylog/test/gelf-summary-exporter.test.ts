@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { createGelfReceiver, type GelfReceiver } from '@otel-gelf/gelf-tail';
 import type { SummaryExportResult } from '@otel-gelf/request-summary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../src/configuration-error.js';
 import { GelfSummaryExporter } from '../src/gelf-summary-exporter.js';
 import type { GelfTransport, GelfTransportStats } from '../src/types.js';
 import { operation, summary } from './summaries.js';
@@ -211,12 +213,33 @@ describe('GelfSummaryExporter with transport gelf-pro', () => {
     });
     expect(
       () => new GelfSummaryExporter({ endpoint: 'udp://127.0.0.1:9', transport: 'gelf-pro' }),
-    ).toThrow('gelf-pro keeps one configuration per process');
+    ).toThrow('GelfSummaryExporter: gelf-pro keeps one configuration per process');
+    expect(
+      () => new GelfSummaryExporter({ endpoint: 'udp://127.0.0.1:9', transport: 'gelf-pro' }),
+    ).toThrow(ConfigurationError);
     await first.shutdown();
     const second = new GelfSummaryExporter({
       endpoint: 'udp://127.0.0.1:9',
       transport: 'gelf-pro',
     });
     await second.shutdown();
+  });
+
+  it('warns once, and goes on, when tls is given for a udp:// endpoint', async () => {
+    const warnings: string[] = [];
+    const record = (message: string) => warnings.push(message);
+    diag.setLogger(
+      { error: record, warn: record, info() {}, debug() {}, verbose() {} },
+      { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+    );
+    try {
+      const exporter = new GelfSummaryExporter({ endpoint: 'udp://127.0.0.1:9', tls: {} });
+      await exporter.shutdown();
+    } finally {
+      diag.disable();
+    }
+    expect(warnings).toEqual([
+      'GelfSummaryExporter: option tls is ignored for "udp://127.0.0.1:9" (only tls:// and https:// endpoints use it)',
+    ]);
   });
 });

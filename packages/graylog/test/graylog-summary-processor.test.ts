@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import { createServer as createTlsServer } from 'node:tls';
-import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { type DiagLogger, DiagLogLevel, diag, SpanStatusCode, trace } from '@opentelemetry/api';
 import { createGelfReceiver, type GelfReceiver } from '@otel-gelf/gelf-tail';
 import { resetGlobals, setupTracing } from '@otel-gelf-internal/sdk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../src/configuration-error.js';
 import { GraylogSummaryProcessor } from '../src/graylog-summary-processor.js';
 import { failOnUnhandledErrors, freePort, selfSignedCertificate, within } from './helpers.js';
 
@@ -117,6 +118,125 @@ describe('GraylogSummaryProcessor', () => {
     expect(
       () => new GraylogSummaryProcessor({ env: { OTEL_EXPORTER_GELF_CHUNK_SIZE: 'x' } }),
     ).toThrow('GraylogSummaryProcessor: invalid OTEL_EXPORTER_GELF_CHUNK_SIZE "x"');
+  });
+
+  /** The message of the error construction throws (fails the test when it does not throw). */
+  function constructionError(options: object): Error {
+    try {
+      const processor = new GraylogSummaryProcessor(options as never);
+      void processor.shutdown();
+    } catch (err) {
+      return err as Error;
+    }
+    throw new Error(`${JSON.stringify(options)} was accepted`);
+  }
+
+  it.each([
+    [{ samples: -1 }, 'samples: -1 is not an integer from 0 to 1000'],
+    [{ maxQueueSize: 'x' }, 'maxQueueSize: "x" is not a number'],
+    [{ filter: 5 }, 'filter: 5 is not a function'],
+    [{ sampleRatio: 7 }, 'sampleRatio: 7 is not a number from 0 to 1'],
+    [{ errorsOnly: 'true' }, 'errorsOnly: "true" is not a boolean'],
+    [{ waitForOpenChildren: 1 }, 'waitForOpenChildren: 1 is not a boolean'],
+  ])('refuses the invalid processor option %j instead of clamping it', (options, problem) => {
+    const err = constructionError(options);
+    expect(err).toBeInstanceOf(ConfigurationError);
+    expect(err.message).toBe(`GraylogSummaryProcessor: ${problem}`);
+  });
+
+  it('refuses an unknown option key, suggesting the nearest one', () => {
+    expect(constructionError({ endpiont: 'udp://typo:1' }).message).toBe(
+      'GraylogSummaryProcessor: unknown option "endpiont" (did you mean "endpoint"?)',
+    );
+    expect(constructionError({ smaples: 3 }).message).toContain('(did you mean "samples"?)');
+    expect(constructionError({ colour: 'red' }).message).toBe(
+      'GraylogSummaryProcessor: unknown option "colour"',
+    );
+    expect(constructionError({ exporter: { export() {} } }).message).toContain(
+      'option "exporter" cannot be given',
+    );
+    expect(constructionError(null as never).message).toBe(
+      'GraylogSummaryProcessor: invalid options null (expected an object)',
+    );
+  });
+
+  it('lists GELF and processor problems together in one error', () => {
+    const err = constructionError({ endpiont: 'x', chunkSize: '1420', samples: -1, filter: 5 });
+    expect(err).toBeInstanceOf(ConfigurationError);
+    expect(err.message).toBe(
+      'GraylogSummaryProcessor: 4 problems: unknown option "endpiont" (did you mean "endpoint"?); ' +
+        'invalid chunkSize "1420" (expected an integer from 256 to 65507); ' +
+        'samples: -1 is not an integer from 0 to 1000; filter: 5 is not a function',
+    );
+  });
+
+  it('accepts every documented option with a valid value', async () => {
+    const processor = new GraylogSummaryProcessor({
+      endpoint: `udp://127.0.0.1:${receiver.ports.udp}`,
+      host: 'h',
+      transport: 'native',
+      compression: 'none',
+      chunkSize: 8154,
+      timeoutMillis: 1000,
+      maxInFlight: 10,
+      maxBufferBytes: 1024,
+      env: {},
+      samples: 3,
+      operationKey: (span) => span.name,
+      attributeAllowlist: ['http.route'],
+      resourceAttributeAllowlist: ['service.name'],
+      waitForOpenChildren: false,
+      maxOpenRequests: 10,
+      maxOperations: 10,
+      requestTimeoutMs: 1000,
+      maxQueueSize: 10,
+      exportBatchSize: 5,
+      scheduledDelayMillis: 10,
+      exportTimeoutMillis: 1000,
+      minDurationMs: 0,
+      errorsOnly: false,
+      sampleRatio: 0.5,
+      filter: () => true,
+    });
+    await processor.shutdown();
+    expect(processor.gelfStats().sent).toBe(0);
+  });
+
+  describe('tls given for an endpoint without TLS', () => {
+    let warnings: string[];
+    beforeEach(() => {
+      warnings = [];
+      const record = (message: string) => warnings.push(message);
+      const logger: DiagLogger = {
+        error: record,
+        warn: record,
+        info: () => {},
+        debug: () => {},
+        verbose: () => {},
+      };
+      diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+    });
+    afterEach(() => diag.disable());
+
+    it.each(['udp://127.0.0.1:1', 'http://127.0.0.1:1'])(
+      'is ignored with one warning for %s',
+      async (endpoint) => {
+        const processor = new GraylogSummaryProcessor({ endpoint, tls: { ca: 'x' } });
+        await processor.shutdown();
+        expect(warnings).toEqual([
+          `GraylogSummaryProcessor: option tls is ignored for "${endpoint}" (only tls:// and https:// endpoints use it)`,
+        ]);
+      },
+    );
+
+    it('is not warned about for tls://', async () => {
+      const processor = new GraylogSummaryProcessor({
+        endpoint: `tls://127.0.0.1:${await freePort()}`,
+        tls: { rejectUnauthorized: true },
+      });
+      await processor.shutdown();
+      expect(warnings).toEqual([]);
+    });
   });
 
   describe('when Graylog is unreachable', () => {

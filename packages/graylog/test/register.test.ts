@@ -8,6 +8,7 @@ import { resourceAttributesFromEnv } from '../src/resource-from-env.js';
 const root = resolve(import.meta.dirname, '../../..');
 const app = join(import.meta.dirname, 'fixtures', 'register-app.mjs');
 const cjsApp = join(import.meta.dirname, 'fixtures', 'register-app.cjs');
+const hidePeer = join(import.meta.dirname, 'fixtures', 'hide-sdk-trace.cjs');
 
 let receiver: GelfReceiver;
 beforeAll(async () => {
@@ -20,16 +21,22 @@ afterAll(async () => {
 interface Run {
   child: ChildProcess;
   stdout: Promise<string>;
+  /** Everything written to stdout so far. */
+  out: () => string;
   stderr: () => string;
   exit: Promise<[number | null, NodeJS.Signals | null]>;
 }
 
-function run(mode: 'exit' | 'wait' | 'commonjs', env: Record<string, string>): Run {
+function run(
+  mode: 'exit' | 'wait' | 'commonjs',
+  env: Record<string, string>,
+  preload: string[] = [],
+): Run {
   const args =
     mode === 'commonjs'
       ? ['--require', 'tsx/cjs', '--require', './packages/graylog/src/register.ts', cjsApp]
       : ['--import', 'tsx', '--import', './packages/graylog/src/register.ts', app, mode];
-  const child = spawn(process.execPath, ['--conditions=@otel-gelf/source', ...args], {
+  const child = spawn(process.execPath, ['--conditions=@otel-gelf/source', ...preload, ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -46,7 +53,7 @@ function run(mode: 'exit' | 'wait' | 'commonjs', env: Record<string, string>): R
     });
   });
   const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  return { child, stdout, stderr: () => err, exit };
+  return { child, stdout, out: () => out, stderr: () => err, exit };
 }
 
 describe('@otel-gelf/graylog/register', () => {
@@ -100,12 +107,44 @@ describe('@otel-gelf/graylog/register', () => {
     expect(m.message._service_name).toBe('sigterm-service');
   });
 
-  it('refuses an invalid endpoint at startup with one clear message', async () => {
-    const r = run('exit', { OTEL_EXPORTER_GELF_ENDPOINT: 'foo://x' });
-    const [code] = await r.exit;
-    expect(code).not.toBe(0);
-    expect(r.stderr()).toContain(
-      'GraylogSummaryProcessor: invalid OTEL_EXPORTER_GELF_ENDPOINT "foo://x" (expected udp://, tcp://, tls://, http:// or https://)',
+  /** Runs the app with a setup that cannot work: it must not start, and say why in one line. */
+  async function refusedStart(r: Run): Promise<string> {
+    const [code, signal] = await r.exit;
+    expect({ code, signal }).toEqual({ code: 1, signal: null });
+    // the application never ran
+    expect(r.out()).toBe('');
+    const lines = r.stderr().split('\n');
+    // one line, then the final newline: no stack trace, no uncaught-error banner
+    expect(lines, r.stderr()).toHaveLength(2);
+    expect(lines[1]).toBe('');
+    return lines[0] as string;
+  }
+
+  it('refuses an invalid endpoint at startup with one line on stderr and exit code 1', async () => {
+    const line = await refusedStart(run('exit', { OTEL_EXPORTER_GELF_ENDPOINT: 'foo://x' }));
+    expect(line).toBe(
+      '@otel-gelf/graylog/register: GraylogSummaryProcessor: invalid OTEL_EXPORTER_GELF_ENDPOINT "foo://x" (expected udp://, tcp://, tls://, http:// or https://)',
+    );
+  });
+
+  it('refuses an invalid configuration the same way under --require', async () => {
+    const line = await refusedStart(
+      run('commonjs', {
+        OTEL_EXPORTER_GELF_ENDPOINT: 'nope',
+        OTEL_EXPORTER_GELF_CHUNK_SIZE: '10',
+      }),
+    );
+    expect(line).toBe(
+      '@otel-gelf/graylog/register: GraylogSummaryProcessor: invalid OTEL_EXPORTER_GELF_ENDPOINT "nope" (not a valid URL; expected e.g. udp://graylog:12201)',
+    );
+  });
+
+  it('names the missing optional peer in one line and exits 1', async () => {
+    const line = await refusedStart(
+      run('exit', { OTEL_EXPORTER_GELF_ENDPOINT: 'udp://127.0.0.1:1' }, ['--require', hidePeer]),
+    );
+    expect(line).toMatch(
+      /^@otel-gelf\/graylog\/register: @opentelemetry\/sdk-trace is not installed; it needs .*npm install @opentelemetry\/sdk-trace /,
     );
   });
 });

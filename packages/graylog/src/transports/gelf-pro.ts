@@ -1,5 +1,6 @@
 // The package's only import of gelf-pro (CommonJS; its default export is the logger singleton).
 import gelfPro from 'gelf-pro';
+import { ConfigurationError } from '../configuration-error.js';
 import { RateLimitedWarning } from '../rate-limited-warning.js';
 import type { GelfTransport, GelfTransportStats } from '../types.js';
 import { TransportCounters } from './counters.js';
@@ -52,7 +53,7 @@ export class GelfProTransport implements GelfTransport {
   private readonly label: string;
   private closed = false;
 
-  /** @throws Error when another gelf-pro transport with a different endpoint is open */
+  /** @throws ConfigurationError when another gelf-pro transport with a different endpoint is open */
   constructor(options: GelfProTransportOptions) {
     this.maxInFlight = options.maxInFlight ?? 64;
     this.maxPayloadBytes = options.protocol === 'udp' ? GELF_PRO_UDP_MAX : GELF_PRO_TCP_MAX;
@@ -74,7 +75,7 @@ export class GelfProTransport implements GelfTransport {
     const adapterName = { udp: 'udp', tcp: 'tcp', tls: 'tcp-tls' }[options.protocol];
     const key = JSON.stringify([adapterName, adapterOptions]);
     if (holders > 0 && configKey !== key) {
-      throw new Error(
+      throw new ConfigurationError(
         `gelf-pro keeps one configuration per process and is already sending to ${configLabel}; close that exporter first or use the native transport`,
       );
     }

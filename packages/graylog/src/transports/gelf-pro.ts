@@ -2,8 +2,10 @@
 import gelfPro from 'gelf-pro';
 import { ConfigurationError } from '../configuration-error.js';
 import { RateLimitedWarning } from '../rate-limited-warning.js';
-import type { GelfTransport, GelfTransportStats } from '../types.js';
-import { TransportCounters } from './counters.js';
+
+('../types.js');
+
+import { BaseTransport } from './base-transport.js';
 import type { GelfTlsOptions } from './tls.js';
 
 /** Options of {@link GelfProTransport}. */
@@ -45,16 +47,15 @@ let holders = 0;
  * dotted keys and delete a field named `id`. A callback is always passed, since gelf-pro throws
  * asynchronously without one.
  */
-export class GelfProTransport implements GelfTransport {
+export class GelfProTransport extends BaseTransport {
   readonly maxPayloadBytes: number;
   private readonly maxInFlight: number;
-  private readonly counters = new TransportCounters();
   private readonly warning = new RateLimitedWarning();
   private readonly label: string;
-  private closed = false;
 
   /** @throws ConfigurationError when another gelf-pro transport with a different endpoint is open */
   constructor(options: GelfProTransportOptions) {
+    super();
     this.maxInFlight = options.maxInFlight ?? 64;
     this.maxPayloadBytes = options.protocol === 'udp' ? GELF_PRO_UDP_MAX : GELF_PRO_TCP_MAX;
     this.label = `gelf-pro ${options.protocol}://${options.host}:${options.port}`;
@@ -109,19 +110,9 @@ export class GelfProTransport implements GelfTransport {
     return true;
   }
 
-  flush(timeoutMs: number): Promise<void> {
-    return this.counters.wait(timeoutMs);
-  }
-
-  async close(timeoutMs: number): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  protected async release(timeoutMs: number): Promise<void> {
     await this.counters.wait(timeoutMs);
     holders--;
-  }
-
-  stats(): GelfTransportStats {
-    return this.counters.snapshot();
   }
 
   private readonly onSent = (err?: Error | null, bytes?: number): void => {

@@ -2,8 +2,8 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { RateLimitedWarning } from '../rate-limited-warning.js';
-import type { GelfCompression, GelfTransport, GelfTransportStats } from '../types.js';
-import { TransportCounters } from './counters.js';
+import type { GelfCompression } from '../types.js';
+import { BaseTransport } from './base-transport.js';
 import { type GelfTlsOptions, tlsConnectOptions } from './tls.js';
 
 /** Options of {@link HttpTransport}. */
@@ -37,7 +37,7 @@ const AUTO_GZIP_BYTES = 1024;
  * GELF over HTTP(S): `POST /gelf` on keep-alive connections, optionally gzip-compressed. Graylog
  * answers 202 Accepted; any other answer, a timeout or a connection error counts as failed.
  */
-export class HttpTransport implements GelfTransport {
+export class HttpTransport extends BaseTransport {
   readonly maxPayloadBytes = MAX_HTTP_BODY_BYTES;
   private readonly options: HttpTransportOptions;
   private readonly agent: HttpAgent;
@@ -45,11 +45,10 @@ export class HttpTransport implements GelfTransport {
   private readonly compression: GelfCompression;
   private readonly maxInFlight: number;
   private readonly timeoutMs: number;
-  private readonly counters = new TransportCounters();
   private readonly warning = new RateLimitedWarning();
-  private closed = false;
 
   constructor(options: HttpTransportOptions) {
+    super();
     this.options = options;
     this.compression = options.compression ?? 'auto';
     this.maxInFlight = options.maxInFlight ?? 256;
@@ -136,20 +135,10 @@ export class HttpTransport implements GelfTransport {
     return true;
   }
 
-  flush(timeoutMs: number): Promise<void> {
-    return this.counters.wait(timeoutMs);
-  }
-
-  async close(timeoutMs: number): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  protected async release(timeoutMs: number): Promise<void> {
     await this.counters.wait(timeoutMs);
     // Destroys keep-alive sockets; requests still open fail through their 'error' handler.
     this.agent.destroy();
-  }
-
-  stats(): GelfTransportStats {
-    return this.counters.snapshot();
   }
 
   private get label(): string {

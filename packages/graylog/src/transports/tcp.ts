@@ -1,7 +1,9 @@
 import { connect, type Socket } from 'node:net';
 import { RateLimitedWarning } from '../rate-limited-warning.js';
-import type { GelfTransport, GelfTransportStats } from '../types.js';
-import { TransportCounters } from './counters.js';
+
+('../types.js');
+
+import { BaseTransport } from './base-transport.js';
 
 /** Options of {@link TcpTransport}. */
 export interface TcpTransportOptions {
@@ -34,7 +36,7 @@ const SOCKET_HIGH_WATER = 256 * 1024;
  * wait in a bounded buffer and new ones beyond it are dropped. A lost connection is reopened with
  * capped exponential backoff and jitter. The socket never keeps the process alive.
  */
-export class TcpTransport implements GelfTransport {
+export class TcpTransport extends BaseTransport {
   readonly maxPayloadBytes = MAX_TCP_FRAME_BYTES - 1;
   protected readonly host: string;
   protected readonly port: number;
@@ -43,7 +45,6 @@ export class TcpTransport implements GelfTransport {
   private readonly connectTimeoutMs: number;
   private readonly minDelay: number;
   private readonly maxDelay: number;
-  private readonly counters = new TransportCounters();
   private socket: Socket | undefined;
   private connected = false;
   private queue: Buffer[] = [];
@@ -53,9 +54,9 @@ export class TcpTransport implements GelfTransport {
   private waitingForDrain = false;
   private attempts = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
-  private closed = false;
 
   constructor(options: TcpTransportOptions) {
+    super();
     this.host = options.host;
     this.port = options.port;
     this.maxBufferBytes = options.maxBufferBytes ?? 4 * 1024 * 1024;
@@ -84,13 +85,7 @@ export class TcpTransport implements GelfTransport {
     return true;
   }
 
-  flush(timeoutMs: number): Promise<void> {
-    return this.counters.wait(timeoutMs);
-  }
-
-  async close(timeoutMs: number): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  protected async release(timeoutMs: number): Promise<void> {
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     if (this.socket !== undefined) await this.counters.wait(timeoutMs);
@@ -102,10 +97,6 @@ export class TcpTransport implements GelfTransport {
       else socket.destroy();
       setTimeout(() => socket.destroy(), 2000).unref();
     }
-  }
-
-  stats(): GelfTransportStats {
-    return this.counters.snapshot();
   }
 
   /** Opens the connection; TLS overrides it. The event that says the socket is ready to write. */

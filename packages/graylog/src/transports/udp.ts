@@ -4,8 +4,8 @@ import { isIP } from 'node:net';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { chunkPayload, datagramCount, MAX_CHUNKS, maxChunkedPayload } from '../gelf-chunks.js';
 import { RateLimitedWarning } from '../rate-limited-warning.js';
-import type { GelfCompression, GelfTransport, GelfTransportStats } from '../types.js';
-import { TransportCounters } from './counters.js';
+import type { GelfCompression } from '../types.js';
+import { BaseTransport } from './base-transport.js';
 
 /** Options of {@link UdpTransport}. */
 export interface UdpTransportOptions {
@@ -40,7 +40,7 @@ const RELOOKUP_INTERVAL_MS = 1000;
  * optional gzip/zlib compression; a cap on messages in flight. Errors are counted and reported
  * through a rate-limited `diag.warn`, never thrown.
  */
-export class UdpTransport implements GelfTransport {
+export class UdpTransport extends BaseTransport {
   readonly maxPayloadBytes: number;
   private readonly host: string;
   private readonly port: number;
@@ -48,7 +48,6 @@ export class UdpTransport implements GelfTransport {
   private readonly compression: GelfCompression;
   private readonly maxInFlight: number;
   private readonly maxInFlightBytes: number;
-  private readonly counters = new TransportCounters();
   private readonly warning = new RateLimitedWarning();
   private socket: Socket | undefined;
   private connected = false;
@@ -60,9 +59,9 @@ export class UdpTransport implements GelfTransport {
   /** Messages accepted before the host name resolved, as ready-to-send datagrams. */
   private waiting: Array<{ datagrams: Buffer[]; bytes: number }> = [];
   private inFlightBytes = 0;
-  private closed = false;
 
   constructor(options: UdpTransportOptions) {
+    super();
     this.host = options.host;
     this.port = options.port;
     this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
@@ -112,20 +111,10 @@ export class UdpTransport implements GelfTransport {
     return true;
   }
 
-  flush(timeoutMs: number): Promise<void> {
-    return this.counters.wait(timeoutMs);
-  }
-
-  async close(timeoutMs: number): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  protected async release(timeoutMs: number): Promise<void> {
     await this.counters.wait(timeoutMs);
     this.failWaiting();
     this.closeSocket();
-  }
-
-  stats(): GelfTransportStats {
-    return this.counters.snapshot();
   }
 
   /** The datagrams for one payload, compressed as configured; undefined when over 128 chunks. */

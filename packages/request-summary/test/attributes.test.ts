@@ -1,18 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_ATTRIBUTE_ALLOWLIST } from '../src/index.js';
-import { child, setup } from './helpers.js';
+import { child, useHarness } from './helpers.js';
 
-type Harness = ReturnType<typeof setup>;
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const open = useHarness();
 
 describe('RequestSummaryProcessor attributes', () => {
   it('keeps allowlisted HTTP attributes, strips the query from http.target, drops the rest', async () => {
-    harness = setup();
-    const root = child(harness.tracer, 'GET /users/:id');
+    const h = open();
+    const root = child(h.tracer, 'GET /users/:id');
     root.setAttributes({
       'http.request.method': 'GET',
       'http.method': 'GET',
@@ -31,7 +26,7 @@ describe('RequestSummaryProcessor attributes', () => {
       'rpc.system': 'grpc',
     });
     root.end();
-    const [summary] = await harness.flush();
+    const [summary] = await h.flush();
     expect(summary!.attributes).toEqual({
       'http.request.method': 'GET',
       'http.method': 'GET',
@@ -53,16 +48,16 @@ describe('RequestSummaryProcessor attributes', () => {
   });
 
   it('uses attributeAllowlist and resourceAttributeAllowlist when given, copying arrays', async () => {
-    harness = setup({
+    const h = open({
       attributeAllowlist: ['tags'],
       resourceAttributeAllowlist: ['service.version'],
     });
     const tags = ['a', 'b'];
-    const root = child(harness.tracer, 'root');
+    const root = child(h.tracer, 'root');
     root.setAttribute('tags', tags);
     root.setAttribute('http.method', 'GET');
     root.end();
-    const [summary] = await harness.flush();
+    const [summary] = await h.flush();
     expect(summary!.attributes).toEqual({ tags: ['a', 'b'] });
     expect(summary!.attributes.tags).not.toBe(tags);
     expect(summary!.resource).toEqual({ 'service.version': '1.2.3' });

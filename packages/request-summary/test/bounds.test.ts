@@ -1,26 +1,9 @@
-import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MAX_PARENTS_PER_REQUEST } from '../src/request-summary-processor.js';
-import { child, setup } from './helpers.js';
+import { child, spyOnDiag, useHarness } from './helpers.js';
 
-type Harness = ReturnType<typeof setup>;
-let harness: Harness | undefined;
-let logger: { [K in keyof DiagLogger]: ReturnType<typeof vi.fn> };
-
-beforeEach(() => {
-  logger = { error: vi.fn(), warn: vi.fn(), info: vi.fn(), debug: vi.fn(), verbose: vi.fn() };
-  diag.setLogger(logger as unknown as DiagLogger, DiagLogLevel.ALL);
-});
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-  diag.disable();
-  vi.useRealTimers();
-});
-function open(options: Parameters<typeof setup>[0] = {}): Harness {
-  harness = setup(options);
-  return harness;
-}
+const logger = spyOnDiag();
+const open = useHarness();
 const warnings = (text: string) =>
   logger.warn.mock.calls.filter((c) => String(c[0]).includes(text)).length;
 

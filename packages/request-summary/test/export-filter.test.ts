@@ -1,17 +1,8 @@
 import { SpanStatusCode } from '@opentelemetry/api';
-import { afterEach, describe, expect, it } from 'vitest';
-import { child, setup } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { child, type Harness, useHarness } from './helpers.js';
 
-type Harness = ReturnType<typeof setup>;
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-function open(options: Parameters<typeof setup>[0] = {}): Harness {
-  harness = setup(options);
-  return harness;
-}
+const open = useHarness();
 
 /** Ends a root of `ms` milliseconds, with an ERROR child when asked. */
 function request(h: Harness, name: string, ms: number, childError = false, rootError = false) {

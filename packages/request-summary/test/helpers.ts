@@ -1,9 +1,20 @@
-import { context, type Span, type Tracer, trace } from '@opentelemetry/api';
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import {
+  context,
+  type DiagLogger,
+  DiagLogLevel,
+  diag,
+  type Span,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
 import {
   createSimpleSpanProcessor,
   createTracerProvider,
   InMemorySpanExporter,
 } from '@otel-gelf-internal/sdk';
+import { afterEach, beforeEach, type Mock, vi } from 'vitest';
 import {
   InMemorySummaryExporter,
   RequestSummaryProcessor,
@@ -40,4 +51,82 @@ export function setup(options: Partial<RequestSummaryProcessorOptions> = {}) {
 export function child(tracer: Tracer, name: string, parent?: Span, startMs?: number): Span {
   const ctx = parent === undefined ? context.active() : trace.setSpan(context.active(), parent);
   return tracer.startSpan(name, startMs === undefined ? {} : { startTime: startMs }, ctx);
+}
+
+export type Harness = ReturnType<typeof setup>;
+
+/**
+ * Registers an afterEach that closes the harness made by the returned `open` (and puts real
+ * timers back), so a failing test leaks no provider.
+ */
+export function useHarness(): (options?: Partial<RequestSummaryProcessorOptions>) => Harness {
+  let harness: Harness | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+    vi.useRealTimers();
+  });
+  return (options = {}) => {
+    harness = setup(options);
+    return harness;
+  };
+}
+
+export type DiagSpy = { [K in keyof DiagLogger]: Mock };
+
+/**
+ * A diag logger of spies at level ALL, installed (with its calls cleared) before each test and
+ * removed after it. Call it before {@link useHarness} so that the harness closes first.
+ */
+export function spyOnDiag(): DiagSpy {
+  const logger: DiagSpy = {
+    error: vi.fn(),
+    warn: vi.fn(),
+    info: vi.fn(),
+    debug: vi.fn(),
+    verbose: vi.fn(),
+  };
+  beforeEach(() => {
+    for (const fn of Object.values(logger)) fn.mockReset();
+    diag.setLogger(logger as unknown as DiagLogger, DiagLogLevel.ALL);
+  });
+  afterEach(() => {
+    diag.disable();
+  });
+  return logger;
+}
+
+/**
+ * Runs `test/fixtures/<name>` in a child Node (through tsx, from the repo root) and collects its
+ * output; `code` is a message instead when it is still running after `timeoutMs` (then killed).
+ */
+export function runFixture(
+  name: string,
+  nodeFlags: readonly string[] = [],
+  timeoutMs = 15_000,
+): Promise<{ code: number | string; out: string; err: string }> {
+  const root = resolve(import.meta.dirname, '..', '..', '..');
+  const fixture = resolve(import.meta.dirname, 'fixtures', name);
+  const proc = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', fixture], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stdout.on('data', (d) => {
+    out += d;
+  });
+  proc.stderr.on('data', (d) => {
+    err += d;
+  });
+  return new Promise((done) => {
+    const guard = setTimeout(() => {
+      proc.kill('SIGKILL');
+      done({ code: `still running after ${timeoutMs / 1000} s`, out, err });
+    }, timeoutMs);
+    proc.on('exit', (c) => {
+      clearTimeout(guard);
+      done({ code: c ?? -1, out, err });
+    });
+  });
 }

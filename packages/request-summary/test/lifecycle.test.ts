@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
-import { type DiagLogger, DiagLogLevel, diag, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import {
   createSimpleSpanProcessor,
   InMemorySpanExporter,
   setupTracing,
 } from '@otel-gelf-internal/sdk';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   ExportResultCode,
   InMemorySummaryExporter,
@@ -15,26 +13,10 @@ import {
   type SummaryExportResult,
   type SummarySpan,
 } from '../src/index.js';
-import { child, setup } from './helpers.js';
+import { child, runFixture, spyOnDiag, useHarness } from './helpers.js';
 
-type Harness = ReturnType<typeof setup>;
-let harness: Harness | undefined;
-let logger: { [K in keyof DiagLogger]: ReturnType<typeof vi.fn> };
-
-beforeEach(() => {
-  logger = { error: vi.fn(), warn: vi.fn(), info: vi.fn(), debug: vi.fn(), verbose: vi.fn() };
-  diag.setLogger(logger as unknown as DiagLogger, DiagLogLevel.ALL);
-});
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-  diag.disable();
-  vi.useRealTimers();
-});
-function open(options: Parameters<typeof setup>[0] = {}): Harness {
-  harness = setup(options);
-  return harness;
-}
+const logger = spyOnDiag();
+const open = useHarness();
 
 /** An exporter whose `export` does what `behaviour` says, counting calls. */
 function brokenExporter(behaviour: (done: (r: SummaryExportResult) => void) => void) {
@@ -285,30 +267,7 @@ describe('RequestSummaryProcessor lifecycle', () => {
 
   describe('timers', () => {
     it('never keep the process alive (a child process with an open request exits by itself)', async () => {
-      const root = resolve(import.meta.dirname, '..', '..', '..');
-      const fixture = resolve(import.meta.dirname, 'fixtures', 'keeps-no-process-alive.ts');
-      const proc = spawn(process.execPath, ['--import', 'tsx', fixture], {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      proc.stdout.on('data', (d) => {
-        out += d;
-      });
-      proc.stderr.on('data', (d) => {
-        err += d;
-      });
-      const code = await new Promise<number | string>((done) => {
-        const guard = setTimeout(() => {
-          proc.kill('SIGKILL');
-          done('still running after 15 s');
-        }, 15_000);
-        proc.on('exit', (c) => {
-          clearTimeout(guard);
-          done(c ?? -1);
-        });
-      });
+      const { code, out, err } = await runFixture('keeps-no-process-alive.ts');
       expect(err).toBe('');
       expect(out).toBe('ready 1 open, 1 queued\n');
       expect(code).toBe(0);

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { context, trace } from '@opentelemetry/api';
 import { createTracerProvider } from '@otel-gelf-internal/sdk';
 import { describe, expect, it } from 'vitest';
 import { RequestSummaryProcessor, type SummaryExporter } from '../src/index.js';
+import { runFixture } from './helpers.js';
 
 describe('RequestSummaryProcessor memory', () => {
   it('holds nothing after 100 000 requests, including ones whose children end late', async () => {
@@ -52,21 +51,7 @@ describe('RequestSummaryProcessor memory', () => {
   });
 
   it('returns the heap to where it started after 50 000 requests (child process, --expose-gc)', async () => {
-    const root = resolve(import.meta.dirname, '..', '..', '..');
-    const fixture = resolve(import.meta.dirname, 'fixtures', 'heap-after-requests.ts');
-    const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', fixture], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    proc.stdout.on('data', (d) => {
-      out += d;
-    });
-    proc.stderr.on('data', (d) => {
-      err += d;
-    });
-    const code = await new Promise<number | null>((done) => proc.on('exit', done));
+    const { code, out, err } = await runFixture('heap-after-requests.ts', ['--expose-gc']);
     expect(err).toBe('');
     expect(code).toBe(0);
     const result = JSON.parse(out) as Record<string, number>;

@@ -1,6 +1,5 @@
-import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   findOptionProblems,
   InMemorySummaryExporter,
@@ -8,16 +7,9 @@ import {
   type RequestSummaryProcessorOptions,
 } from '../src/index.js';
 import { type ResolvedOptions, resolveOptions } from '../src/options.js';
+import { spyOnDiag } from './helpers.js';
 
-let logger: { [K in keyof DiagLogger]: ReturnType<typeof vi.fn> };
-
-beforeEach(() => {
-  logger = { error: vi.fn(), warn: vi.fn(), info: vi.fn(), debug: vi.fn(), verbose: vi.fn() };
-  diag.setLogger(logger as unknown as DiagLogger, DiagLogLevel.ALL);
-});
-afterEach(() => {
-  diag.disable();
-});
+const logger = spyOnDiag();
 
 type Options = Partial<RequestSummaryProcessorOptions>;
 /** Options as a JavaScript caller (or a config file) may pass them. */

@@ -1,17 +1,8 @@
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { afterEach, describe, expect, it } from 'vitest';
-import { child, setup } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { child, useHarness } from './helpers.js';
 
-type Harness = ReturnType<typeof setup>;
-let harness: Harness | undefined;
-function open(options: Parameters<typeof setup>[0] = {}): Harness {
-  harness = setup(options);
-  return harness;
-}
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const open = useHarness();
 
 const hrMs = (t: [number, number]) => t[0] * 1e3 + t[1] / 1e6;
 

@@ -17,6 +17,18 @@ export abstract class BaseTransport implements GelfTransport {
   /** Waits for what is pending (up to `timeoutMs`), then frees sockets and agents. */
   protected abstract release(timeoutMs: number): Promise<void>;
 
+  /**
+   * Whether `send` may take `payload`: not after `close`, not over {@link maxPayloadBytes}, not
+   * when the transport's own bound is reached (`full`). A refused payload is counted as dropped.
+   */
+  protected admit(payload: Buffer, full: boolean): boolean {
+    if (this.closed || payload.length > this.maxPayloadBytes || full) {
+      this.counters.dropped++;
+      return false;
+    }
+    return true;
+  }
+
   flush(timeoutMs: number): Promise<void> {
     return this.counters.wait(timeoutMs);
   }

@@ -93,14 +93,7 @@ export class GelfProTransport extends BaseTransport {
   }
 
   send(payload: Buffer): boolean {
-    if (
-      this.closed ||
-      payload.length > this.maxPayloadBytes ||
-      this.counters.pending >= this.maxInFlight
-    ) {
-      this.counters.dropped++;
-      return false;
-    }
+    if (!this.admit(payload, this.counters.pending >= this.maxInFlight)) return false;
     this.counters.accept();
     try {
       gelfPro.send(payload.toString('utf8'), this.onSent);

@@ -67,14 +67,7 @@ export class HttpTransport extends BaseTransport {
   }
 
   send(payload: Buffer): boolean {
-    if (
-      this.closed ||
-      payload.length > this.maxPayloadBytes ||
-      this.counters.pending >= this.maxInFlight
-    ) {
-      this.counters.dropped++;
-      return false;
-    }
+    if (!this.admit(payload, this.counters.pending >= this.maxInFlight)) return false;
     let body = payload;
     let encoding: string | undefined;
     try {

@@ -66,12 +66,7 @@ export class TcpTransport extends BaseTransport {
   }
 
   send(payload: Buffer): boolean {
-    if (
-      this.closed ||
-      payload.length > this.maxPayloadBytes ||
-      this.queueBytes + payload.length + 1 > this.maxBufferBytes
-    ) {
-      this.counters.dropped++;
+    if (!this.admit(payload, this.queueBytes + payload.length + 1 > this.maxBufferBytes)) {
       return false;
     }
     const frame = Buffer.allocUnsafe(payload.length + 1);

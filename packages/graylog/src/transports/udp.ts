@@ -77,15 +77,10 @@ export class UdpTransport extends BaseTransport {
   }
 
   send(payload: Buffer): boolean {
-    if (
-      this.closed ||
-      payload.length > this.maxPayloadBytes ||
+    const full =
       this.counters.pending >= this.maxInFlight ||
-      this.inFlightBytes + payload.length > this.maxInFlightBytes
-    ) {
-      this.counters.dropped++;
-      return false;
-    }
+      this.inFlightBytes + payload.length > this.maxInFlightBytes;
+    if (!this.admit(payload, full)) return false;
     let datagrams: Buffer[] | undefined;
     try {
       datagrams = this.datagrams(payload);

@@ -4,6 +4,17 @@ import { child, useHarness } from './helpers.js';
 
 const open = useHarness();
 
+/** A context whose span came over the wire (e.g. a traceparent header). */
+const remoteParent = trace.setSpan(
+  ROOT_CONTEXT,
+  trace.wrapSpanContext({
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+    traceFlags: 1,
+    isRemote: true,
+  }),
+);
+
 const hrMs = (t: [number, number]) => t[0] * 1e3 + t[1] / 1e6;
 
 describe('RequestSummaryProcessor', () => {
@@ -127,17 +138,7 @@ describe('RequestSummaryProcessor', () => {
 
     it('starts a new request at a span whose parent is remote', async () => {
       const h = open();
-      const remote = trace.wrapSpanContext({
-        traceId: '0af7651916cd43dd8448eb211c80319c',
-        spanId: 'b7ad6b7169203331',
-        traceFlags: 1,
-        isRemote: true,
-      });
-      const root = h.tracer.startSpan(
-        'server',
-        { kind: SpanKind.SERVER },
-        trace.setSpan(ROOT_CONTEXT, remote),
-      );
+      const root = h.tracer.startSpan('server', { kind: SpanKind.SERVER }, remoteParent);
       child(h.tracer, 'work', root).end();
       root.end();
       const [summary] = await h.flush();
@@ -148,15 +149,8 @@ describe('RequestSummaryProcessor', () => {
 
     it('keeps two requests of the same trace in one process apart', async () => {
       const h = open();
-      const remote = trace.wrapSpanContext({
-        traceId: '0af7651916cd43dd8448eb211c80319c',
-        spanId: 'b7ad6b7169203331',
-        traceFlags: 1,
-        isRemote: true,
-      });
-      const ctx = trace.setSpan(ROOT_CONTEXT, remote);
-      const r1 = h.tracer.startSpan('one', {}, ctx);
-      const r2 = h.tracer.startSpan('two', {}, ctx);
+      const r1 = h.tracer.startSpan('one', {}, remoteParent);
+      const r2 = h.tracer.startSpan('two', {}, remoteParent);
       child(h.tracer, 'a', r1).end();
       child(h.tracer, 'b', r2).end();
       child(h.tracer, 'b', r2).end();

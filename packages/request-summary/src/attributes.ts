@@ -3,7 +3,7 @@ import { QUERY_STRIPPED_ATTRIBUTES } from './options.js';
 import type { SummaryAttributes, SummaryAttributeValue } from './types.js';
 
 /** Cuts `?query` and `#fragment` off a path: they may carry tokens and personal data. */
-export function stripQuery(value: string): string {
+function stripQuery(value: string): string {
   const q = value.indexOf('?');
   const h = value.indexOf('#');
   const cut = q === -1 ? h : h === -1 ? q : Math.min(q, h);

@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
 
 /** How often one kind of warning may reach `diag`. */
-export const DIAG_INTERVAL_MS = 60_000;
+const DIAG_INTERVAL_MS = 60_000;
 
 type Level = 'error' | 'warn' | 'info' | 'debug';
 

@@ -2,7 +2,7 @@ import { OperationStats } from './operation-stats.js';
 import type { SummarySpan } from './types.js';
 
 /** Key of the entry that collects the operations past `maxOperations`. */
-export const OTHER_OPERATION = '_other';
+const OTHER_OPERATION = '_other';
 
 /** Past this many operations, a request looks them up through a Map instead of a linear scan. */
 const INDEX_THRESHOLD = 8;

@@ -11,8 +11,3 @@ const SUPPRESS_TRACING_KEY = createContextKey('OpenTelemetry SDK Context Key SUP
 export function suppressTracing(context: Context): Context {
   return context.setValue(SUPPRESS_TRACING_KEY, true);
 }
-
-/** Whether tracing is suppressed in `context` (the same test the SDK makes). */
-export function isTracingSuppressed(context: Context): boolean {
-  return context.getValue(SUPPRESS_TRACING_KEY) === true;
-}

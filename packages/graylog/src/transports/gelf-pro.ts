@@ -2,9 +2,6 @@
 import gelfPro from 'gelf-pro';
 import { ConfigurationError } from '../configuration-error.js';
 import { RateLimitedWarning } from '../rate-limited-warning.js';
-
-('../types.js');
-
 import { BaseTransport } from './base-transport.js';
 import type { GelfTlsOptions } from './tls.js';
 

@@ -1,8 +1,5 @@
 import { connect, type Socket } from 'node:net';
 import { RateLimitedWarning } from '../rate-limited-warning.js';
-
-('../types.js');
-
 import { BaseTransport } from './base-transport.js';
 
 /** Options of {@link TcpTransport}. */

@@ -41,14 +41,17 @@ function ownerName(
   let holder: object | null = isStatic ? self : Object.getPrototypeOf(self);
   while (holder !== null) {
     if (Object.getOwnPropertyDescriptor(holder, key)?.value === wrapper) {
-      const owner = isStatic ? holder : (holder as { constructor?: unknown }).constructor;
-      const name = (owner as { name?: unknown } | undefined)?.name;
-      return typeof name === 'string' && name !== '' ? name : undefined;
+      return className(holder, isStatic);
     }
     holder = Object.getPrototypeOf(holder);
   }
   // Private methods live on no prototype: the class of `this` is the best we know.
-  const owner = isStatic ? self : (self as { constructor?: unknown }).constructor;
+  return className(self, isStatic);
+}
+
+/** The name of the class `holder` is (static) or whose prototype it is; `undefined` if none. */
+function className(holder: object, isStatic: boolean): string | undefined {
+  const owner = isStatic ? holder : (holder as { constructor?: unknown }).constructor;
   const name = (owner as { name?: unknown } | undefined)?.name;
   return typeof name === 'string' && name !== '' ? name : undefined;
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { bound } from './bind.js';
 import { type DecompressResult, decompressPayload, inflateHttpDeflate } from './decompress.js';
 import { formatRemote } from './remote.js';
 
@@ -42,13 +43,7 @@ export async function startHttpListener(options: HttpListenerOptions): Promise<H
   // A slow or idle client must not hold the listener open forever.
   server.requestTimeout = 30_000;
   server.headersTimeout = 20_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await bound(server, (ready) => server.listen(options.port, options.host, ready));
   // After listening, a server error (rare: e.g. EMFILE on accept) must not crash the process.
   server.on('error', () => {});
   server.on('clientError', (_err, socket) => {

@@ -7,6 +7,7 @@ import {
   type Server,
   type Socket,
 } from 'node:net';
+import { bound } from './bind.js';
 import { type DecompressResult, decompressPayload, detectCompression } from './decompress.js';
 import { type HttpListener, startHttpListener } from './http-receiver.js';
 import { formatRemote } from './remote.js';
@@ -165,13 +166,7 @@ class GelfReceiverImpl extends EventEmitter<GelfReceiverEvents> implements GelfR
   async listenUdp(port: number): Promise<void> {
     const socket = createSocket({ type: isIPv6(this.host) ? 'udp6' : 'udp4' });
     this.udpSocket = socket;
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(port, this.host, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
+    await bound(socket, (ready) => socket.bind(port, this.host, ready));
     socket.on('error', (err) => this.socketError(err));
     try {
       socket.setRecvBufferSize(UDP_RECV_BUFFER_BYTES);
@@ -188,13 +183,7 @@ class GelfReceiverImpl extends EventEmitter<GelfReceiverEvents> implements GelfR
     const server = createTcpServer((socket) => this.onTcpConnection(socket));
     server.maxConnections = this.settings.maxTcpConnections;
     this.tcpServer = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, this.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await bound(server, (ready) => server.listen(port, this.host, ready));
     server.on('error', (err) => this.socketError(err));
     this.ports.tcp = (server.address() as AddressInfo).port;
   }

@@ -78,8 +78,13 @@ export class GelfSummaryExporter implements SummaryExporter {
         this.exported++;
         try {
           const payload = toGelfPayload(summary, options);
-          if (payload === undefined || !this.transport.send(payload)) refused++;
-          if (payload === undefined) this.dropped++;
+          if (payload === undefined) {
+            // Too large even after folding: dropped before the transport, so counted here.
+            refused++;
+            this.dropped++;
+          } else if (!this.transport.send(payload)) {
+            refused++;
+          }
         } catch (err) {
           refused++;
           this.dropped++;

@@ -1,30 +1,20 @@
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Exchange, type RunningExample, runExample, send, settle } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { send, settle, useExample } from './support.js';
 
 const exampleDir = resolve(__dirname, '..');
 const OK = { result: 'OK', Hello: 'World!' };
 
 describe('express-api, run as a child process against a GELF receiver', () => {
-  let example: RunningExample;
-  const exchanges: Exchange[] = [];
-
-  beforeAll(async () => {
-    example = await runExample(exampleDir, { SLOW_MIN_MS: '5', SLOW_MAX_MS: '30' });
-    const url = example.service.url;
+  const run = useExample(exampleDir, { SLOW_MIN_MS: '5', SLOW_MAX_MS: '30' }, async (url) => [
     // Two one after the other, then three at once.
-    exchanges.push(await send(url, 'GET'));
-    exchanges.push(await send(url, 'POST'));
-    exchanges.push(...(await Promise.all([send(url, 'GET'), send(url, 'POST'), send(url, 'GET')])));
-    await example.receiver.waitForMessages(5, 20_000);
-  }, 60_000);
-
-  afterAll(async () => {
-    await example?.close();
-  });
+    await send(url, 'GET'),
+    await send(url, 'POST'),
+    ...(await Promise.all([send(url, 'GET'), send(url, 'POST'), send(url, 'GET')])),
+  ]);
 
   it('answers GET and POST /api with the Flask example body', () => {
-    expect(exchanges.map((e) => [e.method, e.status, e.body])).toEqual([
+    expect(run.exchanges.map((e) => [e.method, e.status, e.body])).toEqual([
       ['GET', 200, OK],
       ['POST', 200, OK],
       ['GET', 200, OK],
@@ -34,14 +24,14 @@ describe('express-api, run as a child process against a GELF receiver', () => {
   });
 
   it('prints where it listens', () => {
-    expect(example.service.output()).toMatch(
+    expect(run.example.service.output()).toMatch(
       /^express-api listening on http:\/\/127\.0\.0\.1:\d+ \(downstream http:\/\/127\.0\.0\.1:\d+, in-process/m,
     );
   });
 
   it('sends exactly one valid GELF message per request, after flushing on SIGTERM', async () => {
-    expect(await example.service.stop()).toBe(0);
-    const messages = await settle(example.receiver);
+    expect(await run.example.service.stop()).toBe(0);
+    const messages = await settle(run.example.receiver);
     expect(messages).toHaveLength(5);
     expect(new Set(messages.map((m) => m.message._trace_id)).size).toBe(5);
     expect(messages.map((m) => m.message._request).sort()).toEqual([
@@ -55,7 +45,7 @@ describe('express-api, run as a child process against a GELF receiver', () => {
   });
 
   it('summarises the timeit functions, the Express middleware and the downstream call', () => {
-    for (const { message } of example.receiver.messages) {
+    for (const { message } of run.example.receiver.messages) {
       expect(message).toMatchObject({
         short_message: expect.stringMatching(/^(GET|POST) \/api 200 [\d.]+ ms$/),
         level: 6,
@@ -83,7 +73,7 @@ describe('express-api, run as a child process against a GELF receiver', () => {
 
   it('keeps the in-process inventory service out of the summaries', () => {
     // Its incoming requests are ignored by the HTTP instrumentation: no message of its own.
-    const requests = example.receiver.messages.map((m) => String(m.message._request));
+    const requests = run.example.receiver.messages.map((m) => String(m.message._request));
     expect(requests.filter((r) => r.includes('inventory'))).toEqual([]);
   });
 });

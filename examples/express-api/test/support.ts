@@ -1,4 +1,5 @@
 import { createGelfReceiver, type GelfReceiver, type ReceivedGelf } from '@otel-gelf/gelf-tail';
+import { afterAll, beforeAll } from 'vitest';
 import { type ServiceProcess, startService } from '../src/child-service.js';
 
 /** An example running as a user would run it, sending to a gelf-tail receiver of the test. */
@@ -35,6 +36,42 @@ export async function runExample(
     await receiver.close();
     throw error;
   }
+}
+
+/** The example a describe block runs, and what its requests got back. */
+export interface ExampleRun {
+  readonly example: RunningExample;
+  readonly exchanges: readonly Exchange[];
+}
+
+/**
+ * Registers beforeAll/afterAll for the enclosing describe block: runs the example at `cwd`,
+ * sends it the requests of `traffic` and waits for one GELF message per request; stops it after.
+ */
+export function useExample(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  traffic: (url: string) => Promise<Exchange[]>,
+): ExampleRun {
+  let example: RunningExample | undefined;
+  let exchanges: Exchange[] = [];
+  beforeAll(async () => {
+    example = await runExample(cwd, env);
+    exchanges = await traffic(example.service.url);
+    await example.receiver.waitForMessages(exchanges.length, 20_000);
+  }, 60_000);
+  afterAll(async () => {
+    await example?.close();
+  });
+  return {
+    get example() {
+      if (example === undefined) throw new Error('the example did not start');
+      return example;
+    },
+    get exchanges() {
+      return exchanges;
+    },
+  };
 }
 
 /** One request and what came back. */

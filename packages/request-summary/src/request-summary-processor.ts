@@ -270,8 +270,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     const o = this.options;
     const key = o.operationKey === undefined ? span.name : o.operationKey(span);
     if (key === undefined || key === null) return;
-    const duration = span.duration;
-    let ms = duration[0] * 1e3 + duration[1] / 1e6;
+    let ms = hrToMs(span.duration);
     // NaN (a malformed duration) counts as 0, like a negative one the SDK would clamp.
     if (!(ms >= 0)) ms = 0;
     if (request.record(key, ms, span.status.code === STATUS_ERROR, o.samples, o.maxOperations)) {

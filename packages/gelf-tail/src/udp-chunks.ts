@@ -1,9 +1,9 @@
 /** The two magic bytes that open every chunked GELF datagram. */
-export const GELF_CHUNK_MAGIC_0 = 0x1e;
+const GELF_CHUNK_MAGIC_0 = 0x1e;
 /** Second magic byte of a chunked GELF datagram. */
-export const GELF_CHUNK_MAGIC_1 = 0x0f;
+const GELF_CHUNK_MAGIC_1 = 0x0f;
 /** Bytes before a chunk's payload: magic (2), message id (8), sequence number (1), count (1). */
-export const GELF_CHUNK_HEADER_BYTES = 12;
+const GELF_CHUNK_HEADER_BYTES = 12;
 /** The most chunks one GELF message may have (GELF 1.1 and Graylog). */
 export const GELF_MAX_CHUNKS = 128;
 

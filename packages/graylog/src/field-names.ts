@@ -4,7 +4,7 @@
  */
 
 /** Longest additional field name we emit, `_` included. */
-export const MAX_FIELD_NAME_LENGTH = 128;
+const MAX_FIELD_NAME_LENGTH = 128;
 
 /**
  * Names Graylog refuses or treats specially once it strips the leading `_`: `_id` is dropped, the
@@ -32,12 +32,12 @@ const INVALID_CHARS = /[^A-Za-z0-9_-]/g;
 const VALID = /^[A-Za-z0-9_-]*$/;
 
 /** Replaces every character outside `[A-Za-z0-9_-]` with `_` (so `http.route` → `http_route`). */
-export function sanitizeName(name: string): string {
+function sanitizeName(name: string): string {
   return VALID.test(name) ? name : name.replace(INVALID_CHARS, '_');
 }
 
 /** FNV-1a, 32 bits, as 8 hex digits: a short, stable tag that keeps cut names distinct. */
-export function shortHash(s: string): string {
+function shortHash(s: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
@@ -50,7 +50,7 @@ export function shortHash(s: string): string {
  * Bounds a sanitised name to `max` characters: a longer one keeps its start and ends with `_`
  * and a hash of the whole original, so two long names differing only at the end stay distinct.
  */
-export function boundName(sanitized: string, original: string, max: number): string {
+function boundName(sanitized: string, original: string, max: number): string {
   if (sanitized.length <= max) return sanitized;
   return `${sanitized.slice(0, Math.max(0, max - 9))}_${shortHash(original)}`;
 }

@@ -4,7 +4,7 @@ import { randomFillSync } from 'node:crypto';
 const MAGIC_0 = 0x1e;
 const MAGIC_1 = 0x0f;
 /** Magic (2) + message id (8) + sequence number (1) + count (1). */
-export const CHUNK_HEADER_BYTES = 12;
+const CHUNK_HEADER_BYTES = 12;
 /** Graylog refuses a message of more chunks than this. */
 export const MAX_CHUNKS = 128;
 
@@ -28,7 +28,7 @@ const ID_POOL = Buffer.allocUnsafe(8 * 256);
 let idOffset = ID_POOL.length;
 
 /** Writes 8 random bytes (a chunked message's id) into `target` at `offset`. */
-export function writeMessageId(target: Buffer, offset: number): void {
+function writeMessageId(target: Buffer, offset: number): void {
   if (idOffset >= ID_POOL.length) {
     randomFillSync(ID_POOL);
     idOffset = 0;

@@ -2,7 +2,7 @@ import type { RequestSummary } from '@otel-gelf/request-summary';
 import { attributeFieldName, claimName, operationStem, reservedNames } from './field-names.js';
 
 /** Additional fields every message may carry; attributes and operations never take these names. */
-export const CORE_FIELDS = [
+const CORE_FIELDS = [
   '_trace_id',
   '_span_id',
   '_request',
@@ -18,7 +18,7 @@ export const CORE_FIELDS = [
 ] as const;
 
 /** Per-operation field suffixes, in the order they are written. */
-export const OP_SUFFIXES = [
+const OP_SUFFIXES = [
   '_count',
   '_min_ms',
   '_max_ms',

@@ -1,12 +1,12 @@
 /** What a cut string ends with, so a reader sees it was cut (3 UTF-8 bytes). */
-export const TRUNCATION_MARK = '…';
+const TRUNCATION_MARK = '…';
 const MARK_BYTES = 3;
 
 /**
  * UTF-8 byte length of `s`, skipping the count when the string cannot be longer than `limit`
  * (a UTF-16 code unit never takes more than 3 UTF-8 bytes).
  */
-export function fitsUtf8(s: string, limit: number): boolean {
+function fitsUtf8(s: string, limit: number): boolean {
   if (s.length * 3 <= limit) return true;
   if (s.length > limit) return false;
   return Buffer.byteLength(s, 'utf8') <= limit;

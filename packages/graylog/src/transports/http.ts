@@ -30,7 +30,7 @@ export interface HttpTransportOptions {
 }
 
 /** Graylog's default limit of a decompressed GELF message (8 MiB). */
-export const MAX_HTTP_BODY_BYTES = 8 * 1024 * 1024;
+const MAX_HTTP_BODY_BYTES = 8 * 1024 * 1024;
 const AUTO_GZIP_BYTES = 1024;
 
 /**

@@ -22,7 +22,7 @@ export interface TcpTransportOptions {
 }
 
 /** Graylog's default largest GELF TCP frame (2 MiB), NUL excluded. */
-export const MAX_TCP_FRAME_BYTES = 2 * 1024 * 1024;
+const MAX_TCP_FRAME_BYTES = 2 * 1024 * 1024;
 // Bytes we let Node's socket buffer hold before waiting for 'drain': enough to batch writes,
 // small enough to keep the bound on memory meaningful.
 const SOCKET_HIGH_WATER = 256 * 1024;

@@ -11,7 +11,7 @@ export interface RunningExample {
 }
 
 /** Starts a UDP receiver on a free port and the example at `cwd` pointed at it. */
-export async function runExample(
+async function runExample(
   cwd: string,
   env: NodeJS.ProcessEnv = {},
   instrumentation?: string,
@@ -99,9 +99,4 @@ export async function send(url: string, method: 'GET' | 'POST', path = '/api'): 
 export async function settle(receiver: GelfReceiver, ms = 300): Promise<ReceivedGelf[]> {
   await new Promise((resolve) => setTimeout(resolve, ms));
   return receiver.messages;
-}
-
-/** The GELF message of each request, keyed by trace id. */
-export function byTraceId(messages: readonly ReceivedGelf[]): Map<string, ReceivedGelf> {
-  return new Map(messages.map((m) => [String(m.message._trace_id), m]));
 }

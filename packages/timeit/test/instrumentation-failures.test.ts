@@ -38,6 +38,23 @@ function tracerWith(span: Partial<Span> | (() => never)): Tracer {
   };
 }
 
+/** A context manager whose `with` is `withImpl`, answering a fresh root context as active. */
+function contextManagerWith(withImpl: ContextManager['with']): ContextManager {
+  // A fresh root context: a broken manager cannot call the api's own active().
+  const root = trace.deleteSpan(context.active());
+  return {
+    active: () => root,
+    with: withImpl,
+    bind: <T>(_c: Context, t: T) => t,
+    enable() {
+      return this;
+    },
+    disable() {
+      return this;
+    },
+  };
+}
+
 const okSpan = (): Partial<Span> => ({
   end: vi.fn(),
   setStatus: vi.fn(),
@@ -107,23 +124,11 @@ describe('timeit when the instrumentation fails', () => {
   });
 
   it('runs the function once when the context manager fails before calling it', () => {
-    const broken: ContextManager = {
-      active: () => context.active(),
-      with: () => {
+    context.setGlobalContextManager(
+      contextManagerWith(() => {
         throw new Error('broken with');
-      },
-      bind: <T>(_c: Context, t: T) => t,
-      enable() {
-        return this;
-      },
-      disable() {
-        return this;
-      },
-    };
-    // A fresh root context: the broken manager cannot call the api's own active().
-    const root = trace.deleteSpan(context.active());
-    broken.active = () => root;
-    context.setGlobalContextManager(broken);
+      }),
+    );
     const span = okSpan();
     const fn = vi.fn(() => 'ran');
     expect(timeit({ tracer: tracerWith(span) }, fn)()).toBe('ran');
@@ -133,22 +138,12 @@ describe('timeit when the instrumentation fails', () => {
   });
 
   it('runs the function once when the context manager fails after it returned', () => {
-    const root = trace.deleteSpan(context.active());
-    const broken: ContextManager = {
-      active: () => root,
-      with: (_ctx, fn, thisArg, ...args) => {
+    context.setGlobalContextManager(
+      contextManagerWith((_ctx, fn, thisArg, ...args) => {
         Reflect.apply(fn, thisArg, args);
         throw new Error('restore failed');
-      },
-      bind: <T>(_c: Context, t: T) => t,
-      enable() {
-        return this;
-      },
-      disable() {
-        return this;
-      },
-    };
-    context.setGlobalContextManager(broken);
+      }),
+    );
     const fn = vi.fn(() => 'ran');
     expect(timeit({ tracer: tracerWith(okSpan()) }, fn)()).toBe('ran');
     expect(fn).toHaveBeenCalledTimes(1);

@@ -91,7 +91,8 @@ export interface RequestSummaryProcessorOptions {
    *
    * Express instrumentation, for one, ends a route handler's span on the response's `close`
    * event, just after the HTTP server span ended on `finish`. With false, the summary is taken
-   * synchronously when the root ends.
+   * synchronously when the root ends; so it is, too, for roots ending in the same turn after
+   * `maxOpenRequests` others already wait.
    * @defaultValue true
    */
   waitForOpenChildren?: boolean;

@@ -97,7 +97,10 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   /** The last id found in `spans`: siblings share their parent's id string, so most hit. */
   private lastId: string | undefined = undefined;
   private lastRequest: RequestRecord | undefined = undefined;
-  /** Requests whose root ended with children open, waiting for them until `closingImmediate`. */
+  /**
+   * Requests whose root ended with children open, waiting for them until `closingImmediate`;
+   * at most `maxOpenRequests`.
+   */
   private closing: RequestRecord[] = [];
   private closingImmediate: ReturnType<typeof setImmediate> | undefined = undefined;
   /** Ended requests with children still open, oldest first. */
@@ -335,7 +338,13 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   private endRequest(request: RequestRecord): void {
     if (request.closing) return;
     this.unlinkOpen(request);
-    if (request.openChildren > 0 && this.options.waitForOpenChildren) {
+    // At most maxOpenRequests wait per turn: roots ended in one synchronous loop must not grow
+    // `closing` (and keep their ids) without limit; past it, the summary is taken now.
+    if (
+      request.openChildren > 0 &&
+      this.options.waitForOpenChildren &&
+      this.closing.length < this.options.maxOpenRequests
+    ) {
       request.closing = true;
       this.closing.push(request);
       if (this.closingImmediate === undefined) {

@@ -164,6 +164,25 @@ describe('RequestSummaryProcessor bounds', () => {
       expect(h.processor.stats()).toMatchObject({ lateSpans: 0, trackedSpans: 0 });
     });
 
+    it('lets at most maxOpenRequests requests wait for their children in one turn', async () => {
+      const h = open({ maxOpenRequests: 2 });
+      // Each root ends before the next starts, so all three are tracked; their children wait.
+      const children = Array.from({ length: 3 }, (_, i) => {
+        const root = child(h.tracer, `r${i}`);
+        const a = child(h.tracer, 'a', root);
+        root.end();
+        return a;
+      });
+      for (const a of children) a.end();
+      const summaries = await h.flush();
+      expect(summaries.map((s) => [s.name, s.operations.length, s.counters.openChildren])).toEqual([
+        ['r2', 0, 1],
+        ['r0', 1, 0],
+        ['r1', 1, 0],
+      ]);
+      expect(h.processor.stats()).toMatchObject({ lateSpans: 1, trackedSpans: 0 });
+    });
+
     it('takes the summary when the root ends if waitForOpenChildren is false', async () => {
       const h = open({ waitForOpenChildren: false });
       const root = child(h.tracer, 'root');

@@ -55,6 +55,16 @@ describe('overview', () => {
     expect(requestDurations([received({})])).toBeUndefined();
   });
 
+  it('reports the durations of a run too long to spread into Math.min', () => {
+    const many = Array.from({ length: 200_000 }, (_, i) => received({ _duration_ms: i + 1 }));
+    expect(requestDurations(many)).toEqual({
+      count: 200_000,
+      minMs: 1,
+      maxMs: 200_000,
+      meanMs: 100_000.5,
+    });
+  });
+
   it('tells /api summaries from others by _request', () => {
     expect(isApiSummary(first)).toBe(true);
     expect(isApiSummary(received({ _request: 'GET /inventory' }))).toBe(false);

@@ -46,15 +46,11 @@ export interface FieldPlan {
   resource: Uint8Array[];
   /** Per operation, one fragment per {@link OP_SUFFIXES} entry. */
   operations: Uint8Array[][];
-  /** Per operation, its name as a `full_message` key, already escaped for a JSON string: `\"name\":`. */
-  fullMessageKeys: string[];
-  /** {@link fullMessageKeys} as bytes, when all of them are ASCII (their length is their size). */
-  fullMessageKeyBytes: Uint8Array[] | undefined;
-}
-
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
+  /**
+   * Per operation, its name as a `full_message` key, already escaped for a JSON string
+   * (`\"name\":`), in UTF-8.
+   */
+  fullMessageKeys: Uint8Array[];
 }
 
 const PLAN_CACHE_LIMIT = 512;
@@ -83,7 +79,7 @@ function makePlan(summary: RequestSummary): FieldPlan {
     );
   }
   const operations: Uint8Array[][] = [];
-  const fullMessageKeys: string[] = [];
+  const fullMessageKeys: Uint8Array[] = [];
   for (const op of summary.operations) {
     const base = operationStem(op.name);
     let stem = base;
@@ -95,12 +91,10 @@ function makePlan(summary: RequestSummary): FieldPlan {
       }),
     );
     // The key inside full_message (JSON), escaped once more for the string that carries it.
-    fullMessageKeys.push(`${JSON.stringify(JSON.stringify(op.name)).slice(1, -1)}:`);
+    const key = `${JSON.stringify(JSON.stringify(op.name)).slice(1, -1)}:`;
+    fullMessageKeys.push(Buffer.from(key, 'utf8'));
   }
-  const fullMessageKeyBytes = fullMessageKeys.every(isAscii)
-    ? fullMessageKeys.map(ascii)
-    : undefined;
-  return { attributes, resource, operations, fullMessageKeys, fullMessageKeyBytes };
+  return { attributes, resource, operations, fullMessageKeys };
 }
 
 // The shape seen last: consecutive requests usually share it, and comparing its keys (mostly the

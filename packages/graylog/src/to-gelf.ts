@@ -96,27 +96,6 @@ function operationsJson(operations: OperationSummary[]): string {
   return `${out}}`;
 }
 
-/**
- * `full_message` as a JSON string literal. The usual case writes the escaped text directly
- * (the operation keys come pre-escaped from the plan); only a message that might exceed `cap`
- * is built plainly, cut and escaped.
- */
-function fullMessageJson(operations: OperationSummary[], plan: FieldPlan, cap: number): string {
-  let out = '"{';
-  for (let i = 0; i < operations.length; i++) {
-    const op = operations[i]!;
-    if (i > 0) out += ',';
-    out += `${plan.fullMessageKeys[i]}{\\"num_calls\\":${count(op.count)},\\"min\\":${jsonNumber(op.minMs)},\\"max\\":${jsonNumber(op.maxMs)},\\"mean\\":${jsonNumber(op.count > 0 ? op.sumMs / op.count : 0)},\\"values\\":[`;
-    const last = op.lastMs;
-    for (let j = 0; j < last.length; j++) out += (j > 0 ? ',' : '') + jsonNumber(last[j]!);
-    out += ']}';
-  }
-  out += '}"';
-  // The escaped text is at least as long as the plain one, which takes at most 3 bytes a unit.
-  if (out.length * 3 <= cap) return out;
-  return jsonString(operationsJson(operations), cap);
-}
-
 function shortMessage(summary: RequestSummary): string {
   // Graylog refuses a blank short_message.
   let out = summary.name.trim().length > 0 ? summary.name : '(unnamed)';
@@ -251,19 +230,18 @@ function writeAttribute(
   }
 }
 
-/** `full_message`, as {@link fullMessageJson} writes it. */
+/**
+ * `full_message` as a JSON string literal. The usual case writes the escaped text directly (the
+ * operation keys come pre-escaped from the plan); only a message that might exceed `cap` is built
+ * plainly, cut and escaped.
+ */
 function writeFullMessage(
   w: ByteWriter,
   operations: OperationSummary[],
   plan: FieldPlan,
   cap: number,
 ): void {
-  const keys = plan.fullMessageKeyBytes;
-  if (keys === undefined) {
-    w.utf8(fullMessageJson(operations, plan, cap));
-    return;
-  }
-  // All ASCII: the length in bytes is the length in code units that fullMessageJson checks.
+  const keys = plan.fullMessageKeys;
   const start = w.pos;
   w.bytes(FM_OPEN);
   for (let i = 0; i < operations.length; i++) {
@@ -287,6 +265,7 @@ function writeFullMessage(
     w.bytes(FM_OP_CLOSE);
   }
   w.bytes(FM_CLOSE);
+  // The plain text is no longer than the escaped one, so within cap / 3 bytes it needs no cut.
   if ((w.pos - start) * 3 <= cap) return;
   w.pos = start;
   w.utf8(jsonString(operationsJson(operations), cap));

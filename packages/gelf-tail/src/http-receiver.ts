@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bound } from './bind.js';
+import { bound } from './bound.js';
 import { type DecompressResult, decompressPayload, inflateHttpDeflate } from './decompress.js';
 import { formatRemote } from './remote.js';
 

@@ -7,7 +7,7 @@ import {
   type Server,
   type Socket,
 } from 'node:net';
-import { bound } from './bind.js';
+import { bound } from './bound.js';
 import { type DecompressResult, decompressPayload, detectCompression } from './decompress.js';
 import { type HttpListener, startHttpListener } from './http-receiver.js';
 import { formatRemote } from './remote.js';

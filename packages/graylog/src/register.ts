@@ -13,7 +13,6 @@
  * configuration or a missing optional peer it writes one line to stderr
  * (`@otel-gelf/graylog/register: <what is wrong>`) and ends the process with exit code 1.
  */
-import { createRequire } from 'node:module';
 import {
   type TracerProvider as ApiTracerProvider,
   context,
@@ -23,8 +22,10 @@ import {
   propagation,
   trace,
 } from '@opentelemetry/api';
-import { ConfigurationError } from './configuration-error.js';
-import { GraylogSummaryProcessor } from './graylog-summary-processor.js';
+// The package's main entry, not a relative import: the built register then loads the one
+// GraylogSummaryProcessor class every user of the package sees (instanceof holds in CommonJS too).
+import { ConfigurationError, GraylogSummaryProcessor } from '@otel-gelf/graylog';
+import { loadOptionalPeer } from './optional-peer.js';
 import { resourceAttributesFromEnv } from './resource-from-env.js';
 import { TraceparentPropagator } from './traceparent-propagator.js';
 
@@ -44,25 +45,13 @@ interface ResourcesModule {
 }
 
 const PEERS =
-  '@opentelemetry/sdk-trace (^2.12.1 or ^3), @opentelemetry/context-async-hooks and @opentelemetry/resources';
+  '@opentelemetry/sdk-trace @opentelemetry/context-async-hooks @opentelemetry/resources';
 // Generous for a flush on SIGTERM, short enough for an orchestrator's grace period.
 const SIGNAL_SHUTDOWN_TIMEOUT_MS = 5000;
 const REGISTERED = Symbol.for('@otel-gelf/graylog/register');
 
-// The optional peers are loaded with require so a missing one gives a message saying what to
-// install, in the ESM and in the CommonJS build alike.
-const requirePeer = createRequire(import.meta.url);
 function load<T>(name: string): T {
-  try {
-    return requirePeer(name) as T;
-  } catch (err) {
-    if ((err as { code?: string }).code === 'MODULE_NOT_FOUND') {
-      throw new ConfigurationError(
-        `${name} is not installed; it needs ${PEERS} (npm install @opentelemetry/sdk-trace @opentelemetry/context-async-hooks @opentelemetry/resources)`,
-      );
-    }
-    throw err;
-  }
+  return loadOptionalPeer<T>(name, '@otel-gelf/graylog/register', PEERS);
 }
 
 const LOG_LEVELS: Record<string, DiagLogLevel> = {

@@ -144,7 +144,7 @@ describe('@otel-gelf/graylog/register', () => {
       run('exit', { OTEL_EXPORTER_GELF_ENDPOINT: 'udp://127.0.0.1:1' }, ['--require', hidePeer]),
     );
     expect(line).toMatch(
-      /^@otel-gelf\/graylog\/register: @opentelemetry\/sdk-trace is not installed; it needs .*npm install @opentelemetry\/sdk-trace /,
+      /^@otel-gelf\/graylog\/register: @opentelemetry\/sdk-trace is not installed; @otel-gelf\/graylog\/register needs it \(npm install @opentelemetry\/sdk-trace @opentelemetry\/context-async-hooks @opentelemetry\/resources\)$/,
     );
   });
 });

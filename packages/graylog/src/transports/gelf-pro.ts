@@ -1,6 +1,8 @@
-// The package's only import of gelf-pro (CommonJS; its default export is the logger singleton).
-import gelfPro from 'gelf-pro';
+// The package's only use of gelf-pro (CommonJS; its export is the logger singleton). It is an
+// optional peer, loaded when the first gelf-pro transport is made, so nobody else installs it.
+import type GelfPro from 'gelf-pro';
 import { ConfigurationError } from '../configuration-error.js';
+import { loadOptionalPeer } from '../optional-peer.js';
 import { RateLimitedWarning } from '../rate-limited-warning.js';
 import { BaseTransport } from './base-transport.js';
 import type { GelfTlsOptions } from './tls.js';
@@ -32,6 +34,7 @@ const GELF_PRO_TCP_MAX = 2 * 1024 * 1024 - 1;
 let configKey: string | undefined;
 let configLabel = '';
 let holders = 0;
+let gelfPro: typeof GelfPro | undefined;
 
 /**
  * Sends through gelf-pro 1.4.0, for users who want its behaviour. Its limits, kept as they are:
@@ -49,10 +52,20 @@ export class GelfProTransport extends BaseTransport {
   private readonly maxInFlight: number;
   private readonly warning = new RateLimitedWarning();
   private readonly label: string;
+  private readonly pro: typeof GelfPro;
 
-  /** @throws ConfigurationError when another gelf-pro transport with a different endpoint is open */
+  /**
+   * @throws ConfigurationError when gelf-pro is not installed, or when another gelf-pro transport
+   * with a different endpoint is open
+   */
   constructor(options: GelfProTransportOptions) {
     super();
+    gelfPro ??= loadOptionalPeer<typeof GelfPro>(
+      'gelf-pro',
+      "transport: 'gelf-pro'",
+      'gelf-pro@1.4.0',
+    );
+    this.pro = gelfPro;
     this.maxInFlight = options.maxInFlight ?? 64;
     this.maxPayloadBytes = options.protocol === 'udp' ? GELF_PRO_UDP_MAX : GELF_PRO_TCP_MAX;
     this.label = `gelf-pro ${options.protocol}://${options.host}:${options.port}`;
@@ -80,7 +93,7 @@ export class GelfProTransport extends BaseTransport {
     if (holders === 0) {
       // gelf-pro caches its adapter on first use and merges configs: reset both so this
       // configuration is the one in force.
-      const pro = gelfPro as unknown as { adapter: unknown; config: Record<string, unknown> };
+      const pro = this.pro as unknown as { adapter: unknown; config: Record<string, unknown> };
       pro.adapter = undefined;
       pro.config = { ...pro.config, adapterName, adapterOptions };
       configKey = key;
@@ -93,7 +106,7 @@ export class GelfProTransport extends BaseTransport {
     if (!this.admit(payload, this.counters.pending >= this.maxInFlight)) return false;
     this.counters.accept();
     try {
-      gelfPro.send(payload.toString('utf8'), this.onSent);
+      this.pro.send(payload.toString('utf8'), this.onSent);
     } catch (err) {
       this.onSent(err as Error);
     }

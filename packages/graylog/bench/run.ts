@@ -79,7 +79,8 @@ function makeSummary(i: number): RequestSummary {
         errors: 0,
       },
     ],
-    counters: { spans: 17, folded: 0, openChildren: 0 },
+    annotations: {},
+    counters: { spans: 17, folded: 0, openChildren: 0, droppedAnnotations: 0 },
     incomplete: false,
   };
 }

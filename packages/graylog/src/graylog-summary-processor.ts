@@ -50,6 +50,9 @@ const PROCESSOR_OPTION_KEYS = Object.keys({
   errorsOnly: true,
   sampleRatio: true,
   filter: true,
+  maxAnnotations: true,
+  maxAnnotationLength: true,
+  copyAnnotationsToRootSpan: true,
 } satisfies Record<keyof ProcessorOptions, true>);
 
 const KNOWN_KEYS: readonly string[] = [...GELF_OPTION_KEYS, ...PROCESSOR_OPTION_KEYS];

@@ -1,4 +1,9 @@
 export {
+  annotateRequest,
+  countInRequest,
+  type RequestAnnotations,
+} from '@otel-gelf/request-summary';
+export {
   type Environment,
   GELF_ENV,
   type GelfOptions,

@@ -40,7 +40,8 @@ export function summary(overrides: Partial<RequestSummary> = {}): RequestSummary
       operation('some_slow_stuff', [500.0004]),
       operation('db.query', [3.5, 4.25], 1),
     ],
-    counters: { spans: 9, folded: 0, openChildren: 0 },
+    annotations: {},
+    counters: { spans: 9, folded: 0, openChildren: 0, droppedAnnotations: 0 },
     incomplete: false,
     ...overrides,
   };

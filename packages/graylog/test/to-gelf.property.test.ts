@@ -50,10 +50,12 @@ const requestSummary: fc.Arbitrary<RequestSummary> = fc.record({
   resource: attributes,
   // unique names, as the processor keys operations by name
   operations: fc.uniqueArray(operation, { maxLength: 120, selector: (o) => o.name }),
+  annotations: fc.constant({}),
   counters: fc.record({
     spans: fc.nat(),
     folded: fc.nat(),
     openChildren: fc.nat(),
+    droppedAnnotations: fc.nat(),
   }),
   incomplete: fc.boolean(),
 });

@@ -86,7 +86,9 @@ describe('toGelf', () => {
 
   describe('request fields', () => {
     it('carries ids, name, duration (µs), status, service and counters', () => {
-      const m = gelf(summary({ counters: { spans: 9, folded: 2, openChildren: 1 } }));
+      const m = gelf(
+        summary({ counters: { spans: 9, folded: 2, openChildren: 1, droppedAnnotations: 0 } }),
+      );
       expect(m).toMatchObject({
         _trace_id: '0af7651916cd43dd8448eb211c80319c',
         _span_id: 'b7ad6b7169203331',

@@ -8,7 +8,10 @@
  *    processor, with a BatchSpanProcessor + no-op exporter, and with RequestSummaryProcessor +
  *    no-op SummaryExporter; the difference to "no processor", divided by 14, is the cost per span;
  * 3. bytes per open request (one operation), from the V8 heap before and after opening 10 000
- *    requests (needs --expose-gc, which the package's bench script passes).
+ *    requests (needs --expose-gc, which the package's bench script passes);
+ * 4. ns per call of `annotateRequest` and `countInRequest` inside a request (the active span a
+ *    child of a tracked root), outside one, and with no processor in the process, beside
+ *    `trace.getActiveSpan().setAttribute(…)` and an empty call.
  *
  * Run: pnpm --filter @otel-gelf/request-summary bench   (ROUNDS=… to change the rounds)
  */
@@ -19,7 +22,14 @@ import {
   createTracerProvider,
   type SpanExporter,
 } from '../../../compat/sdk2/src/index.js';
-import { RequestSummaryProcessor, type SummaryExporter, type SummarySpan } from '../src/index.js';
+import { registry } from '../src/annotation-registry.js';
+import {
+  annotateRequest,
+  countInRequest,
+  RequestSummaryProcessor,
+  type SummaryExporter,
+  type SummarySpan,
+} from '../src/index.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
 const CHILDREN = 13;
@@ -188,6 +198,81 @@ function bytesPerOpenRequest(n: number): number {
   return (after - before) / n;
 }
 
+// ---------- 4. annotations ----------
+
+const CALLS = 20_000;
+
+/** ns per call of `fn`, called CALLS times in a loop. */
+function perCall(fn: () => void): number {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < CALLS; i++) fn();
+  return Number(process.hrtime.bigint() - t0) / CALLS;
+}
+
+const annotationCases: ReadonlyArray<readonly [string, () => void]> = [
+  ['empty call (baseline)', () => {}],
+  ["annotateRequest({ user_id: 'u-42' })", () => annotateRequest({ user_id: 'u-42' })],
+  ["countInRequest('cache_miss')", () => countInRequest('cache_miss')],
+  [
+    "trace.getActiveSpan().setAttribute('user_id', 'u-42')",
+    () => trace.getActiveSpan()?.setAttribute('user_id', 'u-42'),
+  ],
+];
+
+/**
+ * The registry entry `tracer`'s processor adds when its first request starts, so that a round
+ * can measure with that one processor registered, as an application has it.
+ */
+function targetOf(tracer: Tracer): (typeof registry.targets)[number] {
+  const before = new Set(registry.targets);
+  tracer.startActiveSpan('first', (root: Span) => root.end());
+  const added = registry.targets.filter((t) => !before.has(t));
+  if (added.length !== 1) throw new Error('expected the first request to register its processor');
+  return added[0]!;
+}
+
+/** Runs `fn` with only `targets` in the process-wide registry. */
+function withTargets(targets: typeof registry.targets, fn: () => void): void {
+  const saved = registry.targets;
+  registry.targets = targets;
+  try {
+    fn();
+  } finally {
+    registry.targets = saved;
+  }
+}
+
+/**
+ * One round of every annotation case in every place: inside a request of `tracer` (in a child
+ * span, as deep code is), inside one of `copyTracer` (copyAnnotationsToRootSpan), outside any
+ * request, and with no processor registered (the registry emptied for the measurement).
+ */
+function annotationRound(
+  [tracer, target]: readonly [Tracer, (typeof registry.targets)[number]],
+  [copyTracer, copyTarget]: readonly [Tracer, (typeof registry.targets)[number]],
+  record: (key: string, v: number) => void,
+): void {
+  const inside = (t: Tracer, where: string) =>
+    t.startActiveSpan('GET /api', (root: Span) => {
+      t.startActiveSpan('deep', (s: Span) => {
+        for (const [name, fn] of annotationCases) record(`${where} | ${name}`, perCall(fn));
+        s.end();
+      });
+      root.end();
+    });
+  withTargets([target], () => inside(tracer, 'inside a request'));
+  withTargets([copyTarget], () => inside(copyTracer, 'inside, copyAnnotationsToRootSpan'));
+  withTargets([target], () => {
+    for (const [name, fn] of annotationCases) record(`outside a request | ${name}`, perCall(fn));
+  });
+  withTargets([], () =>
+    tracer.startActiveSpan('GET /api', (root: Span) => {
+      for (const [name, fn] of annotationCases) record(`no processor | ${name}`, perCall(fn));
+      root.end();
+    }),
+  );
+}
+
 // ---------- main ----------
 
 function median(xs: number[]): number {
@@ -215,6 +300,18 @@ async function main(): Promise<void> {
   const samples = new Map<string, number[]>();
   const add = (key: string, v: number) => samples.set(key, [...(samples.get(key) ?? []), v]);
   const alone = new RequestSummaryProcessor({ exporter: noopSummaryExporter });
+  const copyProvider = createTracerProvider({
+    spanProcessors: [
+      new RequestSummaryProcessor({
+        exporter: noopSummaryExporter,
+        copyAnnotationsToRootSpan: true,
+      }),
+    ],
+  });
+  const annotationTracer = providers['RequestSummaryProcessor + no-op exporter'].getTracer('a');
+  const copyTracer = copyProvider.getTracer('copy');
+  const annotating = [annotationTracer, targetOf(annotationTracer)] as const;
+  const copying = [copyTracer, targetOf(copyTracer)] as const;
   // Warm-up round, not recorded.
   for (let round = -1; round < ROUNDS; round++) {
     const record = round >= 0 ? add : () => {};
@@ -229,6 +326,8 @@ async function main(): Promise<void> {
       record(`sync  | ${name}`, ns);
     for (const [name, ns] of await sdkRound(tracers, 10, true, offset))
       record(`async | ${name}`, ns);
+    annotationRound(annotating, copying, record);
+    await turn();
   }
 
   const med = new Map([...samples].map(([k, v]) => [k, median(v)]));
@@ -270,6 +369,22 @@ async function main(): Promise<void> {
     );
   }
 
+  console.log(
+    '\nannotations, ns per call (one RequestSummaryProcessor registered; the active span a child of the root):',
+  );
+  const places = [
+    'inside a request',
+    'inside, copyAnnotationsToRootSpan',
+    'outside a request',
+    'no processor',
+  ];
+  console.log(`| call | ${places.join(' | ')} |`);
+  console.log(`| --- |${places.map(() => ' ---: |').join('')}`);
+  for (const [name] of annotationCases) {
+    const cells = places.map((where) => med.get(`${where} | ${name}`)!.toFixed(1));
+    console.log(`| ${name.replaceAll('|', '\\|')} | ${cells.join(' | ')} |`);
+  }
+
   if (typeof (globalThis as { gc?: unknown }).gc === 'function') {
     const bytes = median([1, 2, 3, 4, 5].map(() => bytesPerOpenRequest(10_000)));
     console.log(
@@ -280,7 +395,7 @@ async function main(): Promise<void> {
   }
   await alone.shutdown();
   if (sink === 42) console.log('');
-  await Promise.all(Object.values(providers).map((p) => p.shutdown()));
+  await Promise.all([...Object.values(providers), copyProvider].map((p) => p.shutdown()));
   trace.disable();
   context.disable();
 }

@@ -47,6 +47,12 @@ export function formatSummary(summary: RequestSummary): string {
       `  [${service === undefined ? '' : `${String(service)} `}trace ${summary.traceId} span ${summary.spanId}]` +
       (flags.length > 0 ? `  ${flags.join(', ')}` : ''),
   ];
+  const annotations = Object.entries(summary.annotations ?? {});
+  if (annotations.length > 0) {
+    lines.push(
+      `  ${annotations.map(([key, value]) => `${key}=${JSON.stringify(value)}`).join(' ')}`,
+    );
+  }
   if (summary.operations.length > 0) {
     const width = Math.max(9, ...summary.operations.map((op) => op.name.length));
     lines.push(

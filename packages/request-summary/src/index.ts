@@ -1,3 +1,4 @@
+export { annotateRequest, countInRequest, type RequestAnnotations } from './annotate.js';
 export {
   ConsoleSummaryExporter,
   type ConsoleSummaryExporterOptions,
@@ -20,6 +21,8 @@ export {
   type OperationSummary,
   type RequestCounters,
   type RequestSummary,
+  type SummaryAnnotations,
+  type SummaryAnnotationValue,
   type SummaryAttributes,
   type SummaryAttributeValue,
   type SummaryExporter,

@@ -160,6 +160,26 @@ export interface RequestSummaryProcessorOptions {
    * @defaultValue undefined (keep all)
    */
   filter?: (summary: RequestSummary) => boolean;
+  /**
+   * Distinct keys `annotateRequest` / `countInRequest` may set per request; writes of further
+   * keys are dropped (counted in `droppedAnnotations`). Integer 0–1000; 0 turns annotations off.
+   * @defaultValue 32
+   */
+  maxAnnotations?: number;
+  /**
+   * Longest string value of an annotation, in UTF-16 code units; longer ones are cut (never
+   * inside a surrogate pair) and counted in `cutAnnotations`. Integer 1–32766.
+   * @defaultValue 256
+   */
+  maxAnnotationLength?: number;
+  /**
+   * Also sets each annotation as an attribute of the request's root span while it is open, so
+   * that a tracing backend shows it too. Costs a `setAttribute` per write (see the README), puts
+   * the values in every span exporter's output (mind personal data), and counts against the SDK's
+   * attribute limit of the root span (128 by default, past which the SDK drops silently).
+   * @defaultValue false
+   */
+  copyAnnotationsToRootSpan?: boolean;
 }
 
 /** Options after defaults and clamping. */
@@ -181,6 +201,9 @@ export interface ResolvedOptions {
   errorsOnly: boolean;
   sampleRatio: number;
   filter: ((summary: RequestSummary) => boolean) | undefined;
+  maxAnnotations: number;
+  maxAnnotationLength: number;
+  copyAnnotationsToRootSpan: boolean;
 }
 
 /** Largest delay `setTimeout` honours. */
@@ -405,6 +428,21 @@ function checkOptions(
     errorsOnly: bool(problems, 'errorsOnly', o.errorsOnly, false),
     sampleRatio: real(problems, 'sampleRatio', o.sampleRatio, 1, 0, 1),
     filter: fn<ResolvedOptions['filter']>(problems, 'filter', o.filter),
+    maxAnnotations: integer(problems, 'maxAnnotations', o.maxAnnotations, 32, 0, 1000),
+    maxAnnotationLength: integer(
+      problems,
+      'maxAnnotationLength',
+      o.maxAnnotationLength,
+      256,
+      1,
+      32_766,
+    ),
+    copyAnnotationsToRootSpan: bool(
+      problems,
+      'copyAnnotationsToRootSpan',
+      o.copyAnnotationsToRootSpan,
+      false,
+    ),
   };
 }
 

@@ -1,8 +1,20 @@
 import { OperationStats } from './operation-stats.js';
-import type { SummarySpan } from './types.js';
+import type { SummaryAnnotations, SummaryAnnotationValue, SummarySpan } from './types.js';
 
 /** Key of the entry that collects the operations past `maxOperations`. */
 const OTHER_OPERATION = '_other';
+
+/** Longest annotation key; longer keys are refused (a cut key could collide with another). */
+export const MAX_ANNOTATION_KEY_LENGTH = 128;
+
+/** What {@link RequestRecord.annotate} and {@link RequestRecord.count} did with one write. */
+export const ANNOTATION_STORED = 0;
+export const ANNOTATION_CUT = 1;
+export const ANNOTATION_DROPPED = 2;
+type AnnotationOutcome =
+  | typeof ANNOTATION_STORED
+  | typeof ANNOTATION_CUT
+  | typeof ANNOTATION_DROPPED;
 
 /** Past this many operations, a request looks them up through a Map instead of a linear scan. */
 const INDEX_THRESHOLD = 8;
@@ -34,6 +46,10 @@ export class RequestRecord {
   folded = 0;
   /** Child spans with status ERROR. */
   errors = 0;
+  /** Annotations by key, in first-write order; made on the first one. */
+  annotations: Map<string, SummaryAnnotationValue> | undefined = undefined;
+  /** Annotation writes refused for this request. */
+  droppedAnnotations = 0;
   /** True once the summary was taken (or the request evicted): later children are late. */
   ended = false;
   /** True while the root has ended and the request waits one turn for its open children. */
@@ -106,5 +122,86 @@ export class RequestRecord {
       for (const o of this.ops) this.index.set(o.name, o);
     }
     return op;
+  }
+
+  /**
+   * Sets annotation `key` (the last write wins). Strings past `maxLength` are cut, never inside a
+   * surrogate pair; numbers must be finite; a new key past `maxKeys` is refused.
+   */
+  annotate(key: string, value: unknown, maxKeys: number, maxLength: number): AnnotationOutcome {
+    let stored: SummaryAnnotationValue;
+    let outcome: AnnotationOutcome = ANNOTATION_STORED;
+    switch (typeof value) {
+      case 'string':
+        stored = value;
+        if (value.length > maxLength) {
+          const high = value.charCodeAt(maxLength - 1);
+          stored = value.slice(0, high >= 0xd800 && high <= 0xdbff ? maxLength - 1 : maxLength);
+          outcome = ANNOTATION_CUT;
+        }
+        break;
+      case 'number':
+        if (!Number.isFinite(value)) return this.refuse();
+        // -0 would be written as 0 anyway; keep the summary equal to what is sent.
+        stored = value === 0 ? 0 : value;
+        break;
+      case 'boolean':
+        stored = value;
+        break;
+      default:
+        return this.refuse();
+    }
+    const map = this.writable(key, maxKeys);
+    if (map === undefined) return this.refuse();
+    map.set(key, stored);
+    return outcome;
+  }
+
+  /** Adds `by` to the number under `key` (0 when the key is new). */
+  count(key: string, by: unknown, maxKeys: number): AnnotationOutcome {
+    if (typeof by !== 'number' || !Number.isFinite(by)) return this.refuse();
+    const map = this.writable(key, maxKeys);
+    if (map === undefined) return this.refuse();
+    const previous = map.get(key);
+    if (previous === undefined) map.set(key, by === 0 ? 0 : by);
+    else if (typeof previous === 'number') map.set(key, previous + by);
+    else return this.refuse();
+    return ANNOTATION_STORED;
+  }
+
+  /** The annotations as plain data, in first-write order. */
+  annotationRecord(): SummaryAnnotations {
+    const record: SummaryAnnotations = {};
+    if (this.annotations !== undefined) {
+      for (const [key, value] of this.annotations) record[key] = value;
+    }
+    return record;
+  }
+
+  /** The map to write `key` into, or undefined when the key is invalid or one too many. */
+  private writable(key: string, maxKeys: number): Map<string, SummaryAnnotationValue> | undefined {
+    if (
+      typeof key !== 'string' ||
+      key.length === 0 ||
+      key.length > MAX_ANNOTATION_KEY_LENGTH ||
+      // A plain object's setter: assigning it would change the summary's prototype.
+      key === '__proto__'
+    ) {
+      return undefined;
+    }
+    let map = this.annotations;
+    if (map === undefined) {
+      if (maxKeys === 0) return undefined;
+      map = new Map();
+      this.annotations = map;
+    } else if (map.size >= maxKeys && !map.has(key)) {
+      return undefined;
+    }
+    return map;
+  }
+
+  private refuse(): AnnotationOutcome {
+    this.droppedAnnotations++;
+    return ANNOTATION_DROPPED;
   }
 }

@@ -1,4 +1,5 @@
 import { type Context, trace } from '@opentelemetry/api';
+import { type AnnotationTarget, addTarget, removeTarget } from './annotation-registry.js';
 import { pickAttributes } from './attributes.js';
 import { ExportQueue } from './export-queue.js';
 import {
@@ -7,7 +8,7 @@ import {
   resolveOptions,
 } from './options.js';
 import { RateLimitedDiag } from './rate-limited-diag.js';
-import { RequestRecord } from './request-record.js';
+import { ANNOTATION_CUT, ANNOTATION_DROPPED, RequestRecord } from './request-record.js';
 import type {
   OperationSummary,
   RequestSummary,
@@ -45,6 +46,10 @@ export interface RequestSummaryProcessorStats {
   processorErrors: number;
   /** Non-root spans whose parent was not tracked (e.g. its root was dropped); not summarised. */
   untrackedSpans: number;
+  /** `annotateRequest` / `countInRequest` writes refused (see `RequestCounters.droppedAnnotations`). */
+  droppedAnnotations: number;
+  /** Annotation strings cut at `maxAnnotationLength`. */
+  cutAnnotations: number;
 }
 
 /** SpanStatusCode.ERROR, without importing the enum on the hot path. */
@@ -120,6 +125,44 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   private filteredOut = 0;
   private processorErrors = 0;
   private untrackedSpans = 0;
+  private droppedAnnotations = 0;
+  private cutAnnotations = 0;
+  /**
+   * The span the last annotation came from and its request: code annotates in runs from one
+   * place, and a leaf span's own id is never registered (its lookup would miss every time).
+   */
+  private lastAnnotatedSpan: object | undefined = undefined;
+  private lastAnnotatedRequest: RequestRecord | undefined = undefined;
+  /** Whether {@link annotationTarget} is in the process-wide registry. */
+  private registered = false;
+
+  /**
+   * What `annotateRequest` / `countInRequest` call, from any copy of the package: added to the
+   * process-wide registry when the first request starts, removed at shutdown, so a processor
+   * never used holds no global reference.
+   */
+  private readonly annotationTarget: AnnotationTarget = {
+    annotate: (span, attributes) => {
+      try {
+        this.annotate(span, attributes);
+      } catch (error) {
+        this.reportError(error);
+      }
+    },
+    count: (span, key, by) => {
+      try {
+        const request = this.requestOf(span);
+        if (request === undefined) return;
+        if (request.count(key, by, this.options.maxAnnotations) === ANNOTATION_DROPPED) {
+          this.dropAnnotation();
+        } else if (this.options.copyAnnotationsToRootSpan) {
+          this.copyToRoot(request, key);
+        }
+      } catch (error) {
+        this.reportError(error);
+      }
+    },
+  };
 
   private readonly onClosingTurn = (): void => {
     this.closingImmediate = undefined;
@@ -265,6 +308,10 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       this.lastId = undefined;
       this.lastRequest = undefined;
     }
+    if (this.lastAnnotatedRequest === request) {
+      this.lastAnnotatedSpan = undefined;
+      this.lastAnnotatedRequest = undefined;
+    }
     const ids = request.ids;
     for (let i = 0; i < ids.length; i++) this.spans.delete(ids[i]!);
   }
@@ -316,6 +363,8 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       exportFailures: this.queue.exportFailures,
       processorErrors: this.processorErrors,
       untrackedSpans: this.untrackedSpans,
+      droppedAnnotations: this.droppedAnnotations,
+      cutAnnotations: this.cutAnnotations,
     };
   }
 
@@ -328,6 +377,10 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
         `${this.options.maxOpenRequests} requests open (maxOpenRequests); new request not summarised`,
       );
       return;
+    }
+    if (!this.registered) {
+      this.registered = true;
+      addTarget(this.annotationTarget);
     }
     const ctx = span.spanContext();
     const request = new RequestRecord(span, ctx.traceId, ctx.spanId, this.tick);
@@ -443,10 +496,12 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       attributes: pickAttributes(root.attributes, this.attributeAllowlist),
       resource: this.resourceAttributes(root),
       operations,
+      annotations: request.annotationRecord(),
       counters: {
         spans: request.spans,
         folded: request.folded,
         openChildren: request.openChildren,
+        droppedAnnotations: request.droppedAnnotations,
       },
       incomplete,
     };
@@ -505,6 +560,66 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     }
   }
 
+  /**
+   * The open request `span` belongs to: the span is a root or a parent registered here, or a leaf
+   * whose parent is (every span registers its parent when it starts).
+   */
+  private requestOf(span: object): RequestRecord | undefined {
+    if (this.isShutdown) return undefined;
+    if (span === this.lastAnnotatedSpan) {
+      const last = this.lastAnnotatedRequest!;
+      return last.ended ? undefined : last;
+    }
+    const s = span as Partial<SummarySpan>;
+    if (typeof s.spanContext !== 'function') return undefined;
+    let request = this.lookup(s.spanContext().spanId);
+    if (request === undefined) {
+      const parent = s.parentSpanContext;
+      if (parent === undefined || parent === null || parent.isRemote === true) return undefined;
+      request = this.lookup(parent.spanId);
+    }
+    if (request === undefined || request.ended) return undefined;
+    this.lastAnnotatedSpan = span;
+    this.lastAnnotatedRequest = request;
+    return request;
+  }
+
+  private annotate(span: object, attributes: object): void {
+    const request = this.requestOf(span);
+    if (request === undefined) return;
+    const o = this.options;
+    const values = attributes as Record<string, unknown>;
+    for (const key in values) {
+      const outcome = request.annotate(key, values[key], o.maxAnnotations, o.maxAnnotationLength);
+      if (outcome === ANNOTATION_DROPPED) {
+        this.dropAnnotation();
+        continue;
+      }
+      if (outcome === ANNOTATION_CUT) this.cutAnnotations++;
+      if (o.copyAnnotationsToRootSpan) this.copyToRoot(request, key);
+    }
+  }
+
+  /** Sets the stored value of `key` on the open root span (as stored: cut, summed). */
+  private copyToRoot(request: RequestRecord, key: string): void {
+    const root = request.root as
+      | (SummarySpan & { setAttribute?: (key: string, value: unknown) => unknown })
+      | undefined;
+    // An ended span would make the SDK warn on every write.
+    if (root === undefined || root.ended === true || typeof root.setAttribute !== 'function')
+      return;
+    root.setAttribute(key, request.annotations!.get(key));
+  }
+
+  private dropAnnotation(): void {
+    this.droppedAnnotations++;
+    this.log.report(
+      'debug',
+      'droppedAnnotation',
+      `annotation dropped (not a string, finite number or boolean, a bad key, or past maxAnnotations = ${this.options.maxAnnotations})`,
+    );
+  }
+
   private late(): void {
     this.lateSpans++;
     this.log.report(
@@ -543,6 +658,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   private async runShutdown(): Promise<void> {
     this.isShutdown = true;
     try {
+      if (this.registered) removeTarget(this.annotationTarget);
       clearInterval(this.sweepTimer);
       if (this.closingImmediate !== undefined) clearImmediate(this.closingImmediate);
       this.finishClosing();
@@ -550,6 +666,8 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       this.spans.clear();
       this.lastId = undefined;
       this.lastRequest = undefined;
+      this.lastAnnotatedSpan = undefined;
+      this.lastAnnotatedRequest = undefined;
       this.lingering.clear();
       this.queue.close();
     } catch (error) {

@@ -11,6 +11,12 @@ export type SummaryAttributeValue = string | number | boolean | Array<string | n
 /** Attributes, e.g. the allowlisted root attributes or the resource attributes. */
 export type SummaryAttributes = Record<string, SummaryAttributeValue>;
 
+/** A value of an annotation: what `annotateRequest` and `countInRequest` store. */
+export type SummaryAnnotationValue = string | number | boolean;
+
+/** The annotations of one request, by key (set by `annotateRequest` and `countInRequest`). */
+export type SummaryAnnotations = Record<string, SummaryAnnotationValue>;
+
 /** Timing statistics of one operation (spans of one name, or one `operationKey`) in a request. */
 export interface OperationSummary {
   /** The operation key: the span name unless `operationKey` says otherwise; `_other` for folded operations. */
@@ -43,6 +49,11 @@ export interface RequestCounters {
   folded: number;
   /** Child spans that had started but not ended when the root ended (or was evicted). */
   openChildren: number;
+  /**
+   * Annotations refused for this request: a value not a string, finite number or boolean, a key
+   * past `maxAnnotations`, a bad key, or a count on a key that holds no number.
+   */
+  droppedAnnotations: number;
 }
 
 /** The summary of one request: one local root span and the spans beneath it. */
@@ -67,6 +78,11 @@ export interface RequestSummary {
   resource: SummaryAttributes;
   /** The request's operations, in the order they were first seen. */
   operations: OperationSummary[];
+  /**
+   * What the application added through `annotateRequest` / `countInRequest`, in the order the
+   * keys were first set; `{}` when nothing was.
+   */
+  annotations: SummaryAnnotations;
   /** How complete the summary is. */
   counters: RequestCounters;
   /** True when the root did not end within `requestTimeoutMs` and the request was evicted. */

@@ -53,7 +53,12 @@ describe('RequestSummaryProcessor bounds', () => {
         ['b', 1],
         ['_other', 3],
       ]);
-      expect(summary!.counters).toEqual({ spans: 6, folded: 3, openChildren: 0 });
+      expect(summary!.counters).toEqual({
+        spans: 6,
+        folded: 3,
+        openChildren: 0,
+        droppedAnnotations: 0,
+      });
       expect(h.processor.stats().foldedSpans).toBe(3);
       expect(warnings('maxOperations')).toBe(1);
     });

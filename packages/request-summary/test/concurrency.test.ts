@@ -3,7 +3,12 @@ import { ROOT_CONTEXT, type Span, trace } from '@opentelemetry/api';
 import { setupTracing } from '@otel-gelf-internal/sdk';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InMemorySummaryExporter, RequestSummaryProcessor } from '../src/index.js';
+import {
+  annotateRequest,
+  countInRequest,
+  InMemorySummaryExporter,
+  RequestSummaryProcessor,
+} from '../src/index.js';
 
 const NAMES = ['db', 'cache', 'render', 'auth', 'fetch'];
 
@@ -74,6 +79,59 @@ describe('RequestSummaryProcessor under concurrency', () => {
         untrackedSpans: 0,
         droppedQueueFull: 0,
       });
+    } finally {
+      await tracing.shutdown();
+    }
+  });
+
+  it('gives each of 1 000 interleaved requests its own annotations, set across awaits, and no other', async () => {
+    const exporter = new InMemorySummaryExporter();
+    const processor = new RequestSummaryProcessor({ exporter, maxQueueSize: 5000 });
+    const tracing = setupTracing({ spanProcessors: [processor] });
+    const tracer = trace.getTracer('annotations');
+    const random = lcg(20261201);
+
+    /** A service call a few awaits deep, in a span of its own or not, that annotates. */
+    async function lookUpUser(i: number, depth: number): Promise<void> {
+      await sleep(Math.floor(random() * 3));
+      if (depth > 0) {
+        await tracer.startActiveSpan(`load-${depth}`, async (s: Span) => {
+          await lookUpUser(i, depth - 1);
+          s.end();
+        });
+        return;
+      }
+      annotateRequest({ user_id: `u-${i}` });
+      await null;
+      countInRequest('lookups');
+    }
+
+    async function request(i: number): Promise<void> {
+      await tracer.startActiveSpan(`req-${i}`, async (root: Span) => {
+        annotateRequest({ request_no: i, user_id: 'anonymous' });
+        await sleep(Math.floor(random() * 2));
+        const calls = 1 + (i % 3);
+        const pending: Promise<void>[] = [];
+        for (let c = 0; c < calls; c++) pending.push(lookUpUser(i, c));
+        await Promise.all(pending);
+        root.end();
+      });
+    }
+
+    try {
+      await Promise.all(Array.from({ length: 1000 }, (_, i) => request(i)));
+      await processor.forceFlush();
+      const summaries = exporter.getFinishedSummaries();
+      expect(summaries).toHaveLength(1000);
+      for (const s of summaries) {
+        const i = Number(s.name.slice(4));
+        expect(s.annotations, s.name).toEqual({
+          request_no: i,
+          user_id: `u-${i}`,
+          lookups: 1 + (i % 3),
+        });
+      }
+      expect(processor.stats()).toMatchObject({ droppedAnnotations: 0, openRequests: 0 });
     } finally {
       await tracing.shutdown();
     }

@@ -28,7 +28,8 @@ const summary: RequestSummary = {
       errors: 1,
     },
   ],
-  counters: { spans: 13, folded: 0, openChildren: 2 },
+  annotations: { user_id: 'u-42', cache_miss: 2 },
+  counters: { spans: 13, folded: 0, openChildren: 2, droppedAnnotations: 0 },
   incomplete: true,
 };
 
@@ -71,10 +72,11 @@ describe('ConsoleSummaryExporter', () => {
     expect(lines[0]).toContain('ERROR: boom');
     expect(lines[0]).toContain('INCOMPLETE');
     expect(lines[0]).toContain('2 open children');
-    expect(lines[1]).toMatch(
+    expect(lines[1]).toBe('  user_id="u-42" cache_miss=2');
+    expect(lines[2]).toMatch(
       /operation\s+count\s+min ms\s+mean ms\s+max ms\s+sum ms\s+errors\s+last ms/,
     );
-    expect(lines[2]).toMatch(
+    expect(lines[3]).toMatch(
       /fast_stuff\s+13\s+0\.100\s+0\.200\s+0\.300\s+2\.600\s+1\s+0\.200, 0\.300/,
     );
     expect(writes[0]).toContain('POST /x');

@@ -33,6 +33,9 @@ const OPTION_NAMES = [
   'errorsOnly',
   'sampleRatio',
   'filter',
+  'maxAnnotations',
+  'maxAnnotationLength',
+  'copyAnnotationsToRootSpan',
 ] as const satisfies readonly (keyof ResolvedOptions)[];
 
 describe('findOptionProblems', () => {
@@ -163,6 +166,24 @@ describe('findOptionProblems', () => {
         [5, 'filter: 5 is not a function'],
         [Symbol('f'), 'filter: Symbol(f) is not a function'],
       ],
+    ],
+    [
+      'maxAnnotations',
+      [0, 32, 1000],
+      [
+        [1001, 'maxAnnotations: 1001 is not an integer from 0 to 1000'],
+        [2.5, 'maxAnnotations: 2.5 is not an integer from 0 to 1000'],
+      ],
+    ],
+    [
+      'maxAnnotationLength',
+      [1, 256, 32_766],
+      [[0, 'maxAnnotationLength: 0 is not an integer from 1 to 32766']],
+    ],
+    [
+      'copyAnnotationsToRootSpan',
+      [true, false],
+      [['yes', 'copyAnnotationsToRootSpan: "yes" is not a boolean']],
     ],
   ];
 

@@ -56,7 +56,12 @@ describe('RequestSummaryProcessor', () => {
           .reduce((acc, s) => acc + hrMs(s.duration as [number, number]), 0);
         expect(op.sumMs).toBeCloseTo(sdkSum, 6);
       }
-      expect(summary!.counters).toEqual({ spans: 14, folded: 0, openChildren: 0 });
+      expect(summary!.counters).toEqual({
+        spans: 14,
+        folded: 0,
+        openChildren: 0,
+        droppedAnnotations: 0,
+      });
       expect(summary!.durationMs).toBeCloseTo(250, 3);
       expect(summary!.startTimeMs).toBeCloseTo(base, 0);
       expect(summary!.traceId).toBe(root.spanContext().traceId);
@@ -170,7 +175,12 @@ describe('RequestSummaryProcessor', () => {
       const [summary] = await h.flush();
       expect(summary!.name).toBe('lonely');
       expect(summary!.operations).toEqual([]);
-      expect(summary!.counters).toEqual({ spans: 0, folded: 0, openChildren: 0 });
+      expect(summary!.counters).toEqual({
+        spans: 0,
+        folded: 0,
+        openChildren: 0,
+        droppedAnnotations: 0,
+      });
     });
 
     it('treats a span started with root: true as a new request even inside another', async () => {

@@ -1,8 +1,11 @@
 import type { ReadableSpan, SpanProcessor } from '@otel-gelf-internal/sdk';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
+  annotateRequest,
+  countInRequest,
   ExportResultCode,
   InMemorySummaryExporter,
+  type RequestSummary,
   type RequestSummaryProcessor,
   type RequestSummaryProcessorOptions,
   type RequestSummaryProcessorStats,
@@ -39,5 +42,21 @@ describe('public types', () => {
       RequestSummaryProcessor['stats']
     >().returns.toEqualTypeOf<RequestSummaryProcessorStats>();
     expectTypeOf<RequestSummaryProcessorStats['droppedRequests']>().toBeNumber();
+  });
+
+  it('annotateRequest takes string, number and boolean values; summaries carry them', () => {
+    annotateRequest({ user_id: 'u-1', rows: 3, hit: true, maybe: undefined });
+    // @ts-expect-error objects are no annotation values
+    annotateRequest({ user: { id: 1 } });
+    // @ts-expect-error arrays neither
+    annotateRequest({ ids: [1, 2] });
+    countInRequest('cache_miss');
+    countInRequest('rows_read', 10);
+    // @ts-expect-error the amount is a number
+    countInRequest('rows_read', '10');
+    expectTypeOf<RequestSummary['annotations']>().toEqualTypeOf<
+      Record<string, string | number | boolean>
+    >();
+    expectTypeOf<RequestSummaryProcessorStats['droppedAnnotations']>().toBeNumber();
   });
 });

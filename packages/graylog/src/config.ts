@@ -1,6 +1,13 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isGraylogBlank } from './blank.js';
 import { ConfigurationError } from './configuration-error.js';
 import { DEFAULT_ENDPOINT, type GelfEndpoint, parseEndpoint } from './endpoint.js';
+import {
+  type FieldBudgetOptions,
+  fieldOptionProblems,
+  type OperationStatistic,
+} from './gelf-plan.js';
 import { showValue } from './show-value.js';
 import type { GelfTlsOptions } from './transports/tls.js';
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from './transports/udp.js';
@@ -43,6 +50,24 @@ export interface GelfOptions {
   maxInFlight?: number;
   /** TCP/TLS: bytes buffered while disconnected or under backpressure. @defaultValue 4 MiB */
   maxBufferBytes?: number;
+  /**
+   * Only the fixed fields and `full_message` (no attribute or `_op_*` fields), for indices
+   * shared by many services. @defaultValue `OTEL_EXPORTER_GELF_COMPACT` (`true`/`false`), else false
+   */
+  compact?: boolean;
+  /**
+   * The statistics written as `_op_<name>_<statistic>` fields per operation.
+   * @defaultValue `OTEL_EXPORTER_GELF_OPERATION_FIELDS` (comma-separated), else
+   * `['count', 'sum_ms', 'max_ms']`
+   */
+  operationFields?: readonly OperationStatistic[];
+  /**
+   * How many distinct operations get `_op_*` fields, per exporter: the first ones seen; later
+   * ones are folded into `_ops_other_*` (and listed in `full_message`).
+   * @defaultValue `OTEL_EXPORTER_GELF_MAX_FIELD_OPERATIONS`, else as many as keep the exporter
+   * within 300 field names (56 with the default `operationFields`)
+   */
+  maxFieldOperations?: number;
 }
 
 /**
@@ -59,6 +84,9 @@ export const GELF_OPTION_KEYS = Object.keys({
   tls: true,
   maxInFlight: true,
   maxBufferBytes: true,
+  compact: true,
+  operationFields: true,
+  maxFieldOperations: true,
   env: true,
 } satisfies Record<keyof GelfOptions | 'env', true>) as ReadonlyArray<keyof GelfOptions | 'env'>;
 
@@ -96,6 +124,9 @@ export const GELF_ENV = {
   transport: 'OTEL_EXPORTER_GELF_TRANSPORT',
   timeoutMillis: 'OTEL_EXPORTER_GELF_TIMEOUT',
   certificate: 'OTEL_EXPORTER_GELF_CERTIFICATE',
+  compact: 'OTEL_EXPORTER_GELF_COMPACT',
+  operationFields: 'OTEL_EXPORTER_GELF_OPERATION_FIELDS',
+  maxFieldOperations: 'OTEL_EXPORTER_GELF_MAX_FIELD_OPERATIONS',
 } as const;
 
 /** {@link GelfOptions} with defaults applied and every value checked. */
@@ -110,6 +141,8 @@ export interface ResolvedGelfConfig {
   tls: GelfTlsOptions | undefined;
   maxInFlight: number | undefined;
   maxBufferBytes: number | undefined;
+  /** How messages are shaped: the exporter's {@link FieldBudget}'s options. */
+  fields: FieldBudgetOptions;
 }
 
 /** Environment variables as `process.env` holds them. */
@@ -175,6 +208,13 @@ function resolve(
   }
   const describe = (option: string, envName: string, inCode: boolean) =>
     inCode ? option : envName;
+  // One rule for every option: null is a value, and no option takes it (leaving an option out,
+  // or undefined, means its default), as the processor's own options.
+  for (const key of GELF_OPTION_KEYS) {
+    if ((options as Record<string, unknown>)[key] === null) {
+      fail(`invalid ${key} null (leave the option out, or undefined, for its default)`);
+    }
+  }
 
   // endpoint
   const endpointInCode = options.endpoint !== undefined;
@@ -191,9 +231,9 @@ function resolve(
   // host
   const hostInCode = options.host !== undefined;
   const host = options.host ?? fromEnv(env, GELF_ENV.host);
-  if (host !== undefined && (typeof host !== 'string' || host.trim() === '')) {
+  if (host !== undefined && (typeof host !== 'string' || isGraylogBlank(host))) {
     fail(
-      `invalid ${describe('host', GELF_ENV.host, hostInCode)} ${showValue(host)} (expected a non-empty string)`,
+      `invalid ${describe('host', GELF_ENV.host, hostInCode)} ${showValue(host)} (expected a string that is not blank: Graylog refuses every message whose host is white space or control characters such as "\\x1c")`,
     );
   }
 
@@ -276,8 +316,14 @@ function resolve(
         `cannot read ${GELF_ENV.certificate} file ${showValue(caFile)}: ${(err as Error).message}`,
       );
     }
+    const problem = pemProblem(ca, 'certificate');
+    if (problem !== undefined) {
+      fail(`${GELF_ENV.certificate} file ${showValue(caFile)} ${problem}`);
+    }
     tls = { ...tls, ca };
   }
+
+  const fields = resolveFields(options, env, fail);
 
   return {
     endpoint,
@@ -289,8 +335,69 @@ function resolve(
     tls,
     maxInFlight,
     maxBufferBytes,
+    fields,
   };
 }
+
+/** The field options, from code or else the environment, checked (see {@link fieldOptionProblems}). */
+function resolveFields(
+  options: GelfOptions,
+  env: Environment,
+  fail: (message: string) => never,
+): FieldBudgetOptions {
+  const fields: { -readonly [K in keyof FieldBudgetOptions]: FieldBudgetOptions[K] } = {};
+  const inCode = {
+    compact: options.compact !== undefined,
+    operationFields: options.operationFields !== undefined,
+    maxFieldOperations: options.maxFieldOperations !== undefined,
+  };
+  if (inCode.compact) fields.compact = options.compact;
+  else {
+    const text = fromEnv(env, GELF_ENV.compact)?.toLowerCase();
+    if (text !== undefined) {
+      if (text !== 'true' && text !== 'false') {
+        fail(`invalid ${GELF_ENV.compact} ${showValue(text)} (expected true or false)`);
+      }
+      fields.compact = text === 'true';
+    }
+  }
+  if (inCode.operationFields) fields.operationFields = options.operationFields;
+  else {
+    const text = fromEnv(env, GELF_ENV.operationFields);
+    if (text !== undefined) {
+      fields.operationFields = text
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '') as OperationStatistic[];
+    }
+  }
+  if (inCode.maxFieldOperations) fields.maxFieldOperations = options.maxFieldOperations;
+  else {
+    const text = fromEnv(env, GELF_ENV.maxFieldOperations);
+    if (text !== undefined) {
+      if (!DECIMAL.test(text)) {
+        fail(
+          `invalid ${GELF_ENV.maxFieldOperations} ${showValue(text)} (expected a decimal integer)`,
+        );
+      }
+      fields.maxFieldOperations = Number(text);
+    }
+  }
+  const [problem] = fieldOptionProblems(fields);
+  if (problem !== undefined) {
+    // Name the variable when the value came from the environment.
+    const key = /^invalid (\w+)/.exec(problem)?.[1] as keyof typeof inCode | undefined;
+    fail(
+      key !== undefined && key in inCode && !inCode[key]
+        ? problem.replace(key, GELF_ENV[key])
+        : problem,
+    );
+  }
+  return fields;
+}
+
+/** A size or a count as environment variables may give it: decimal digits only (no `0x400`, `1e3`). */
+const DECIMAL = /^[0-9]+$/;
 
 function number(
   inCode: number | undefined,
@@ -302,9 +409,13 @@ function number(
 ): number | undefined {
   const text = inCode === undefined && envName !== '' ? fromEnv(env, envName) : undefined;
   if (inCode === undefined && text === undefined) return undefined;
-  const value = inCode ?? Number(text);
   const name = inCode !== undefined ? option : envName;
   const shown = showValue(inCode !== undefined ? inCode : text);
+  // From the environment, decimal digits only: Number() would also take `0x400`, `1e3`, `0b1`.
+  if (inCode === undefined && !DECIMAL.test(text!)) {
+    fail(`invalid ${name} ${shown} (expected a decimal integer from ${range.min} to ${range.max})`);
+  }
+  const value = inCode ?? Number(text);
   if (
     typeof value !== 'number' ||
     !Number.isFinite(value) ||
@@ -347,9 +458,52 @@ function checkTls(
   );
   check('cert', pem, 'PEM text or a Buffer');
   check('key', pem, 'PEM text or a Buffer');
+  // Node would take any text here and fail at the first connection: check it is PEM now.
+  const pemCheck = (key: 'ca' | 'cert' | 'key', value: unknown) => {
+    const problem = pemProblem(value as string | Buffer, key === 'key' ? 'key' : 'certificate');
+    // A key's text is a secret: say only how long it is.
+    const shown =
+      key === 'key'
+        ? `(${(value as string | Buffer).length} bytes, not shown)`
+        : showValue(String(value));
+    if (problem !== undefined) fail(`invalid tls.${key} ${shown}: ${problem}`);
+  };
+  const ca = tls.ca as unknown;
+  for (const one of Array.isArray(ca) ? ca : ca === undefined ? [] : [ca]) pemCheck('ca', one);
+  if (tls.cert !== undefined) pemCheck('cert', tls.cert);
+  if (tls.key !== undefined) pemCheck('key', tls.key);
   check('rejectUnauthorized', (v) => typeof v === 'boolean', 'true or false');
   check('servername', (v) => typeof v === 'string' && v !== '', 'a non-empty string');
   return tls;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----/;
+const PEM_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
+/**
+ * Why `value` is no PEM certificate (or private key), or undefined when it is one: it must hold a
+ * PEM block of that kind that parses (an encrypted key is only checked for its block, as there
+ * is no passphrase option).
+ */
+function pemProblem(value: string | Buffer, kind: 'certificate' | 'key'): string | undefined {
+  const text = typeof value === 'string' ? value : value.toString('latin1');
+  if (kind === 'certificate') {
+    if (!PEM_CERTIFICATE.test(text)) return 'is not PEM (expected -----BEGIN CERTIFICATE-----)';
+    try {
+      new X509Certificate(value);
+    } catch (err) {
+      return `is no valid PEM certificate: ${(err as Error).message}`;
+    }
+    return undefined;
+  }
+  if (!PEM_KEY.test(text)) return 'is not PEM (expected -----BEGIN PRIVATE KEY----- or the like)';
+  if (text.includes('ENCRYPTED')) return undefined;
+  try {
+    createPrivateKey(value);
+  } catch (err) {
+    return `is no valid PEM private key: ${(err as Error).message}`;
+  }
+  return undefined;
 }
 
 /**

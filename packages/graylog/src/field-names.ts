@@ -1,30 +1,47 @@
 /**
- * GELF additional field names: `_` followed by `[A-Za-z0-9_-]`, at most
- * {@link MAX_FIELD_NAME_LENGTH} characters, unique within a message, never one Graylog reserves.
+ * GELF additional field names that Graylog keeps: `_` followed by `[A-Za-z0-9_-]`, at most
+ * {@link MAX_FIELD_NAME_LENGTH} bytes, never a name Graylog strips, reserves or uses itself.
  */
 
-/** Longest additional field name we emit, `_` included. */
-const MAX_FIELD_NAME_LENGTH = 128;
+/** Longest additional field name we emit, `_` included (ASCII, so bytes = characters). */
+export const MAX_FIELD_NAME_LENGTH = 128;
 
 /**
- * Names Graylog refuses or treats specially once it strips the leading `_`: `_id` is dropped, the
- * others would shadow a field of the stored message. An attribute mapping to one gets a suffix.
+ * What a name may not be once Graylog has stripped its leading `_`: the message's standard and
+ * stored fields (Graylog would overwrite or shadow them), `id` (GELF forbids `_id`) and the
+ * Elasticsearch/OpenSearch meta fields (`_id`, `_source` … after the strip: Graylog drops them).
+ * Compared in lowercase, so `_Source` is refused as well.
  */
-const RESERVED = [
+const RESERVED_AFTER_STRIP = new Set([
+  'id',
+  'message',
+  'source',
+  'timestamp',
+  'full_message',
+  'short_message',
+  'level',
+  'streams',
+  'version',
+  'host',
+  'facility',
+  'line',
+  'file',
   '_id',
-  '_message',
   '_source',
-  '_timestamp',
-  '_full_message',
-  '_short_message',
-  '_level',
-  '_streams',
-  '_version',
-  '_host',
-  '_facility',
-  '_line',
-  '_file',
-];
+  '_ttl',
+  '_all',
+  '_index',
+  '_type',
+  '_score',
+]);
+/** Graylog's own prefix (`gl2_source_input` …), after the strip. */
+const GRAYLOG_PREFIX = 'gl2_';
+
+/** Whether Graylog would drop, reserve or overwrite the field `name` (`_` + something). */
+export function isReservedName(name: string): boolean {
+  const stripped = name.slice(1).toLowerCase();
+  return RESERVED_AFTER_STRIP.has(stripped) || stripped.startsWith(GRAYLOG_PREFIX);
+}
 
 // Dots are legal in GELF names but become object paths in Elasticsearch/OpenSearch (so
 // `http.route` and `http` would conflict) and make gelf-pro warn: they are replaced as well.
@@ -32,7 +49,7 @@ const INVALID_CHARS = /[^A-Za-z0-9_-]/g;
 const VALID = /^[A-Za-z0-9_-]*$/;
 
 /** Replaces every character outside `[A-Za-z0-9_-]` with `_` (so `http.route` → `http_route`). */
-function sanitizeName(name: string): string {
+export function sanitizeName(name: string): string {
   return VALID.test(name) ? name : name.replace(INVALID_CHARS, '_');
 }
 
@@ -50,66 +67,45 @@ function shortHash(s: string): string {
  * Bounds a sanitised name to `max` characters: a longer one keeps its start and ends with `_`
  * and a hash of the whole original, so two long names differing only at the end stay distinct.
  */
-function boundName(sanitized: string, original: string, max: number): string {
+export function boundName(sanitized: string, original: string, max: number): string {
   if (sanitized.length <= max) return sanitized;
   return `${sanitized.slice(0, Math.max(0, max - 9))}_${shortHash(original)}`;
 }
 
-/** A fresh set of the names no attribute or operation may take: Graylog's reserved ones. */
-export function reservedNames(): Set<string> {
-  return new Set(RESERVED);
+/**
+ * `base` made distinct: `base` itself for n = 1, else `base_n`, cut so that the whole stays
+ * within `max` characters.
+ */
+export function numbered(base: string, n: number, max: number): string {
+  if (n === 1) return base.length <= max ? base : base.slice(0, max);
+  const suffix = `_${n}`;
+  return base.slice(0, max - suffix.length) + suffix;
 }
 
 /**
- * Claims a free name in `used`: `name` itself when free, else the first free `name_N` (N ≥ 2),
- * cut so it stays within {@link MAX_FIELD_NAME_LENGTH}.
+ * The stem of an attribute-like key's field (`http.route` → `_http_route`), bounded, not yet made
+ * unique. Leading underscores of the key are dropped (`_id` → `_id`, not `__id`: Graylog strips
+ * one `_` and would then see the meta field `_id`); a key of nothing but them becomes `_attr`.
+ * A Graylog-internal name (`gl2_x`) becomes `_user_gl2_x`.
  */
-export function claimName(used: Set<string>, name: string): string {
-  let candidate = name;
-  for (let n = 2; used.has(candidate); n++) {
-    const suffix = `_${n}`;
-    candidate =
-      name.length + suffix.length <= MAX_FIELD_NAME_LENGTH
-        ? name + suffix
-        : name.slice(0, MAX_FIELD_NAME_LENGTH - suffix.length) + suffix;
-  }
-  used.add(candidate);
-  return candidate;
+export function attributeStem(key: string): string {
+  let sanitized = sanitizeName(key);
+  let start = 0;
+  while (start < sanitized.length && sanitized.charCodeAt(start) === 0x5f) start++;
+  sanitized = start === sanitized.length ? 'attr' : sanitized.slice(start);
+  if (sanitized.toLowerCase().startsWith(GRAYLOG_PREFIX)) sanitized = `user_${sanitized}`;
+  return `_${boundName(sanitized, key, MAX_FIELD_NAME_LENGTH - 1)}`;
 }
 
-const CACHE_LIMIT = 4096;
-const attributeNames = new Map<string, string>();
+/** Prefix of per-operation fields; the fold bucket's `_ops_` can never be one. */
+export const OP_PREFIX = '_op_';
 
 /**
- * The additional field name for an attribute key (`http.route` → `_http_route`), bounded, not
- * yet made unique. Memoised: the same few keys come back on every request.
+ * `_op_<name>` for an operation, bounded so that the stem plus `room` more characters (the
+ * longest statistic suffix and a made-unique `_N`) fits in {@link MAX_FIELD_NAME_LENGTH}.
  */
-export function attributeFieldName(key: string): string {
-  let name = attributeNames.get(key);
-  if (name === undefined) {
-    name = `_${boundName(sanitizeName(key), key, MAX_FIELD_NAME_LENGTH - 1)}`;
-    if (attributeNames.size >= CACHE_LIMIT) attributeNames.clear();
-    attributeNames.set(key, name);
-  }
-  return name;
-}
-
-/** Longest per-operation suffix (`_mean_ms`), so every field of an operation shares one stem. */
-const LONGEST_OP_SUFFIX = 8;
-const OP_PREFIX = '_op_';
-const opStems = new Map<string, string>();
-
-/**
- * `_op_<name>` for an operation, bounded so that `_op_<name>_mean_ms` (and a `_N` made-unique
- * suffix of up to 4 characters) fits in {@link MAX_FIELD_NAME_LENGTH}. Memoised.
- */
-export function operationStem(name: string): string {
-  let stem = opStems.get(name);
-  if (stem === undefined) {
-    const room = MAX_FIELD_NAME_LENGTH - OP_PREFIX.length - LONGEST_OP_SUFFIX - 4;
-    stem = OP_PREFIX + boundName(sanitizeName(name), name, room);
-    if (opStems.size >= CACHE_LIMIT) opStems.clear();
-    opStems.set(name, stem);
-  }
-  return stem;
+export function operationStem(name: string, room: number): string {
+  return (
+    OP_PREFIX + boundName(sanitizeName(name), name, MAX_FIELD_NAME_LENGTH - OP_PREFIX.length - room)
+  );
 }

@@ -8,6 +8,7 @@ import type {
 import { type Environment, type GelfOptions, ignoredTlsNote, resolveGelfConfig } from './config.js';
 import { ConfigurationError } from './configuration-error.js';
 import { createTransport } from './create-transport.js';
+import { FieldBudget, type FieldBudgetStats } from './gelf-plan.js';
 import { RateLimitedWarning } from './rate-limited-warning.js';
 import { toGelfPayload } from './to-gelf.js';
 import type { GelfTransport, GelfTransportStats } from './types.js';
@@ -43,6 +44,7 @@ export class GelfSummaryExporter implements SummaryExporter {
   private readonly transport: GelfTransport;
   private readonly host: string;
   private readonly timeoutMillis: number;
+  private readonly budget: FieldBudget;
   private readonly warning = new RateLimitedWarning();
   private shutdownPromise: Promise<void> | undefined;
   private exported = 0;
@@ -56,6 +58,7 @@ export class GelfSummaryExporter implements SummaryExporter {
     // Once per exporter, never per message.
     this.host = config.host ?? hostname();
     this.timeoutMillis = config.timeoutMillis;
+    this.budget = new FieldBudget(config.fields);
     try {
       this.transport = createTransport(config);
     } catch (err) {
@@ -73,7 +76,11 @@ export class GelfSummaryExporter implements SummaryExporter {
     } else {
       let refused = 0;
       let problem: unknown;
-      const options = { host: this.host, maxBytes: this.transport.maxPayloadBytes };
+      const options = {
+        host: this.host,
+        maxBytes: this.transport.maxPayloadBytes,
+        budget: this.budget,
+      };
       for (const summary of summaries) {
         this.exported++;
         try {
@@ -122,6 +129,14 @@ export class GelfSummaryExporter implements SummaryExporter {
       diag.error('GelfSummaryExporter: shutdown failed', err);
     });
     return this.shutdownPromise;
+  }
+
+  /**
+   * Counters of the exporter's field budget: distinct field names it may emit, operations with
+   * `_op_*` fields, shapes with folded operations or refused keys, type conflicts.
+   */
+  fieldStats(): FieldBudgetStats {
+    return this.budget.stats();
   }
 
   /** A snapshot of the counters (the transport's plus the exporter's own drops). */

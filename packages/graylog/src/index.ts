@@ -21,6 +21,13 @@ export {
   parseEndpoint,
 } from './endpoint.js';
 export {
+  DEFAULT_OPERATION_FIELDS,
+  FieldBudget,
+  type FieldBudgetOptions,
+  type FieldBudgetStats,
+  type OperationStatistic,
+} from './gelf-plan.js';
+export {
   type GelfExporterStats,
   GelfSummaryExporter,
   type GelfSummaryExporterOptions,

@@ -3,8 +3,9 @@ import type {
   RequestSummary,
   SummaryAttributeValue,
 } from '@otel-gelf/request-summary';
+import { isGraylogBlank } from './blank.js';
 import { ByteWriter } from './byte-writer.js';
-import { type FieldPlan, fieldPlan, SERVICE_NAME } from './gelf-plan.js';
+import { FieldBudget, type FieldPlan, type PlannedField, SERVICE_NAME } from './gelf-plan.js';
 import type { GelfMessage } from './types.js';
 import { truncateUtf8 } from './utf8.js';
 
@@ -26,42 +27,39 @@ export interface ToGelfOptions {
   maxBytes?: number;
   /** Longest string value in UTF-8 bytes. @defaultValue 32766 ({@link MAX_VALUE_BYTES}) */
   maxValueBytes?: number;
+  /**
+   * The field budget the message's names are planned against (an exporter keeps one).
+   * @defaultValue one budget with the default options, shared by the whole process
+   */
+  budget?: FieldBudget;
 }
+
+/** The budget of calls that name none. */
+const processBudget = new FieldBudget();
 
 /** The attributes whose value is the response status shown in `short_message`. */
 const STATUS_CODE_KEYS = ['http.response.status_code', 'http.status_code', 'rpc.grpc.status_code'];
 const STATUS_JSON = ['"unset"', '"ok"', '"error"'];
 const MIN_VALUE_BYTES = 64;
 
-/** Rounds milliseconds to microseconds (3 decimals), cheaper than `toFixed` and stays a number. */
-function us(ms: number): number {
-  const r = Math.round(ms * 1000) / 1000;
-  // Beyond ~1e305 the product overflows: keep the value as it is.
-  return Number.isFinite(r) ? r : ms;
-}
+// The timestamps a message may carry: 2000-01-01 to 2100-01-01. Outside, the value is no start
+// time (a bad clock or a hand-made summary): `timestamp` is left out, and Graylog uses the time
+// the message arrived.
+const MIN_TIMESTAMP_MS = 946_684_800_000;
+const MAX_TIMESTAMP_MS = 4_102_444_800_000;
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+const ZERO_ID = /^0+$/;
 
-/** A count as JSON text; a count that is no finite number (never from the processor) is 0. */
+/** A count as a JSON integer: what is no non-negative safe integer (never from the processor) is cut to one. */
 function count(n: number): number {
-  return Number.isFinite(n) ? n : 0;
+  if ((n | 0) === n && n >= 0) return n;
+  return n > 0 && n <= Number.MAX_SAFE_INTEGER ? Math.floor(n) : 0;
 }
 
-// "001" … "999" without trailing zeros ("1" for 100, "12" for 120), so µs values are written
-// from integers: integer-to-text is several times cheaper than the shortest-double algorithm.
-const FRACTIONS: string[] = Array.from({ length: 1000 }, (_, i) =>
-  String(i).padStart(3, '0').replace(/0+$/, ''),
-);
 const MAX_FAST_MICROS = 2 ** 31 - 1;
 // Below 2^50 ms (year 37 648) a double has room for exact millisecond decimals.
 const MAX_FAST_MILLIS = 2 ** 50;
-
-/** Milliseconds rounded to µs as JSON text, the same text as `String(us(ms))`; ms must be finite. */
-function msText(ms: number): string {
-  const micros = Math.round(ms * 1000);
-  if (micros < 0 || micros > MAX_FAST_MICROS) return `${us(ms)}`;
-  const whole = (micros / 1000) | 0;
-  const fraction = micros - whole * 1000;
-  return fraction === 0 ? `${whole}` : `${whole}.${FRACTIONS[fraction]}`;
-}
 
 /** A duration in ms with one decimal, the same text as `String(Math.round(ms * 10) / 10)`. */
 function tenthsText(ms: number): string {
@@ -72,41 +70,20 @@ function tenthsText(ms: number): string {
   return fraction === 0 ? `${whole}` : `${whole}.${fraction}`;
 }
 
-/** A number as JSON text: non-finite values have no JSON form, so they become null. */
-function jsonNumber(n: number): string {
-  return Number.isFinite(n) ? msText(n) : 'null';
-}
-
-/** A string value as JSON text, cut to `cap` UTF-8 bytes. */
-function jsonString(s: string, cap: number): string {
-  return JSON.stringify(truncateUtf8(s, cap));
-}
-
-/** The operations in the seed's shape: `{"name": {"num_calls", "min", "max", "mean", "values"}}`. */
-function operationsJson(operations: OperationSummary[]): string {
-  let out = '{';
-  for (let i = 0; i < operations.length; i++) {
-    const op = operations[i]!;
-    if (i > 0) out += ',';
-    out += `${JSON.stringify(op.name)}:{"num_calls":${count(op.count)},"min":${jsonNumber(op.minMs)},"max":${jsonNumber(op.maxMs)},"mean":${jsonNumber(op.count > 0 ? op.sumMs / op.count : 0)},"values":[`;
-    const last = op.lastMs;
-    for (let j = 0; j < last.length; j++) out += (j > 0 ? ',' : '') + jsonNumber(last[j]!);
-    out += ']}';
-  }
-  return `${out}}`;
-}
-
 function shortMessage(summary: RequestSummary): string {
   // Graylog refuses a blank short_message.
-  let out = summary.name.trim().length > 0 ? summary.name : '(unnamed)';
+  const name = summary.name;
+  let out = typeof name === 'string' && !isGraylogBlank(name) ? name : '(unnamed)';
+  const attributes = summary.attributes;
   for (const key of STATUS_CODE_KEYS) {
-    const code = summary.attributes[key];
-    if (typeof code === 'number' || typeof code === 'string') {
+    const code = attributes[key];
+    if (typeof code === 'string' || (typeof code === 'number' && Number.isFinite(code))) {
       out += ` ${code}`;
       break;
     }
   }
-  if (Number.isFinite(summary.durationMs)) out += ` ${tenthsText(summary.durationMs)} ms`;
+  const durationMs = summary.durationMs;
+  if (Number.isFinite(durationMs)) out += ` ${tenthsText(Math.max(durationMs, 0))} ms`;
   if (summary.status.code === 2) out += ' [error]';
   if (summary.incomplete) out += ' [incomplete]';
   return out;
@@ -135,6 +112,7 @@ const FM_MIN = fragment(',\\"min\\":');
 const FM_MAX = fragment(',\\"max\\":');
 const FM_MEAN = fragment(',\\"mean\\":');
 const FM_VALUES = fragment(',\\"values\\":[');
+const FM_ERRORS = fragment('],\\"errors\\":');
 const FM_OP_CLOSE = fragment(']}');
 const FM_CLOSE = fragment('}"');
 const NULL = fragment('null');
@@ -142,8 +120,8 @@ const VERSION_HOST = fragment('{"version":"1.1","host":');
 const SHORT_MESSAGE = fragment(',"short_message":');
 const FULL_MESSAGE = fragment(',"full_message":');
 const TIMESTAMP = fragment(',"timestamp":');
-const TRACE_ID = fragment(',"_trace_id":');
-const SPAN_ID = fragment(',"_span_id":');
+const TRACE_ID_FIELD = fragment(',"_trace_id":');
+const SPAN_ID_FIELD = fragment(',"_span_id":');
 const REQUEST = fragment(',"_request":');
 const DURATION = fragment(',"_duration_ms":');
 const STATUS = fragment(',"_status":');
@@ -152,11 +130,12 @@ const SPANS = fragment(',"_spans":');
 const FOLDED = fragment(',"_folded":');
 const OPEN_CHILDREN = fragment(',"_open_children":');
 const OPS_OMITTED = fragment(',"_ops_omitted":');
+const OPS_FOLDED = fragment(',"_ops_folded":');
 const LEVEL_INFO = fragment(',"level":6');
 const LEVEL_ERROR = fragment(',"level":3');
 const INCOMPLETE = fragment(',"_incomplete":1');
 const COMPLETE = fragment(',"_incomplete":0');
-const SERVICE_NAME_FIELD = fragment(',"_service_name":');
+const SERVICE_NAME_FIELD: PlannedField = { bytes: fragment(',"_service_name":'), kind: 2 };
 const TRUE = fragment('"true"');
 const FALSE = fragment('"false"');
 const STATUS_BYTES = STATUS_JSON.map(fragment);
@@ -172,11 +151,17 @@ function hostJson(host: string, cap: number): string {
   if (host !== lastHost || cap !== lastHostCap) {
     lastHost = host;
     lastHostCap = cap;
-    // GELF requires a non-blank host.
-    lastHostJson = host.trim().length > 0 ? jsonString(host, cap) : '"unknown"';
+    // GELF requires a non-blank host (the exporter refuses one at construction).
+    lastHostJson =
+      typeof host === 'string' && !isGraylogBlank(host) ? jsonString(host, cap) : '"unknown"';
     lastHostAscii = Buffer.byteLength(lastHostJson, 'utf8') === lastHostJson.length;
   }
   return lastHostJson;
+}
+
+/** A string value as JSON text, cut to `cap` UTF-8 bytes. */
+function jsonString(s: string, cap: number): string {
+  return JSON.stringify(truncateUtf8(s, cap));
 }
 
 /** A string value as JSON text, cut to `cap` UTF-8 bytes (plain ASCII is copied as it is). */
@@ -184,56 +169,75 @@ function writeString(w: ByteWriter, s: string, cap: number): void {
   if (!w.plainString(s, cap)) w.utf8(jsonString(s, cap));
 }
 
-/** Milliseconds rounded to µs, the same text as {@link msText}; ms must be finite. */
+/**
+ * Milliseconds rounded to µs, always with a fraction (`20.0`: the first value of a new field
+ * decides its mapping, and `20` would make it an integer field). Negative values are 0; ms must
+ * not be NaN.
+ */
 function writeMs(w: ByteWriter, ms: number): void {
-  const micros = Math.round(ms * 1000);
-  if (micros < 0 || micros > MAX_FAST_MICROS) {
-    w.ascii(`${us(ms)}`);
+  const micros = ms > 0 ? Math.round(ms * 1000) : 0;
+  if (micros > MAX_FAST_MICROS) {
+    // Beyond ~1e305 the product overflows: keep the value as it is.
+    const rounded = micros / 1000;
+    writeFloat(w, rounded < Infinity ? rounded : ms);
     return;
   }
   const whole = (micros / 1000) | 0;
   const fraction = micros - whole * 1000;
   w.uint(whole);
   if (fraction !== 0) w.fraction(fraction);
+  else w.bytes(POINT_ZERO);
+}
+const POINT_ZERO = fragment('.0');
+
+/** A finite number as a JSON number with a fraction or an exponent, so it reads as floating point. */
+function writeFloat(w: ByteWriter, n: number): void {
+  const text = `${n}`;
+  w.ascii(text);
+  if (!text.includes('.') && !text.includes('e')) w.bytes(POINT_ZERO);
 }
 
 /**
- * An attribute field: strings and numbers as they are, booleans and arrays as strings, anything
- * else left out (with its name). Non-finite numbers become strings, since JSON has no form for
- * them.
+ * An attribute field. Its type is pinned by its first value: numbers are written as floating
+ * point (`200.0`, so a later `200.5` is not truncated), a number into a string field as a string,
+ * a string into a number field left out (counted); booleans and arrays are strings; non-finite
+ * numbers and anything else are left out.
  */
 function writeAttribute(
   w: ByteWriter,
-  name: Uint8Array,
+  field: PlannedField | undefined,
   v: SummaryAttributeValue,
   cap: number,
+  budget: FieldBudget,
 ): void {
-  switch (typeof v) {
-    case 'string':
-      w.bytes(name);
-      writeString(w, v, cap);
-      return;
-    case 'number':
-      w.bytes(name);
-      if (Number.isFinite(v)) w.number(v);
-      else w.ascii(`"${v}"`);
-      return;
-    case 'boolean':
-      w.bytes(name);
-      w.bytes(v ? TRUE : FALSE);
-      return;
-    default:
-      if (Array.isArray(v)) {
-        w.bytes(name);
-        writeString(w, v.join(','), cap);
-      }
+  if (field === undefined) return;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return;
+    if (field.kind === 0) field.kind = 1;
+    w.bytes(field.bytes);
+    if (field.kind === 1) writeFloat(w, v);
+    else w.ascii(`"${v}"`);
+    return;
   }
+  let text: string;
+  if (typeof v === 'string') text = v;
+  else if (typeof v === 'boolean') text = v ? 'true' : 'false';
+  else if (Array.isArray(v)) text = v.join(',');
+  else return;
+  if (field.kind === 1) {
+    budget.typeConflicts++;
+    return;
+  }
+  field.kind = 2;
+  w.bytes(field.bytes);
+  if (typeof v === 'boolean') w.bytes(v ? TRUE : FALSE);
+  else writeString(w, text, cap);
 }
 
 /**
  * `full_message` as a JSON string literal. The usual case writes the escaped text directly (the
- * operation keys come pre-escaped from the plan); only a message that might exceed `cap` is built
- * plainly, cut and escaped.
+ * operation keys come pre-escaped from the plan); only a message that might exceed `cap` is read
+ * back, cut and escaped.
  */
 function writeFullMessage(
   w: ByteWriter,
@@ -241,34 +245,56 @@ function writeFullMessage(
   plan: FieldPlan,
   cap: number,
 ): void {
-  const keys = plan.fullMessageKeys;
   const start = w.pos;
+  writeOperationsJson(w, operations, plan);
+  // The plain text is no longer than the escaped one, so within cap / 3 bytes it needs no cut.
+  if ((w.pos - start) * 3 <= cap) return;
+  const text = JSON.parse(w.buf.toString('utf8', start, w.pos)) as string;
+  w.pos = start;
+  w.utf8(jsonString(text, cap));
+}
+
+/** The operations in the seed's shape, `{"name": {"num_calls", "min", "max", "mean", "values"}}`, as an escaped JSON string literal. */
+function writeOperationsJson(w: ByteWriter, operations: OperationSummary[], plan: FieldPlan): void {
+  const keys = plan.fullMessageKeys;
   w.bytes(FM_OPEN);
   for (let i = 0; i < operations.length; i++) {
     const op = operations[i]!;
     if (i > 0) w.byte(0x2c);
     w.bytes(keys[i]!);
     w.bytes(FM_NUM_CALLS);
-    w.number(count(op.count));
+    const calls = count(op.count);
+    w.uint(calls);
     w.bytes(FM_MIN);
     writeJsonNumber(w, op.minMs);
     w.bytes(FM_MAX);
     writeJsonNumber(w, op.maxMs);
     w.bytes(FM_MEAN);
-    writeJsonNumber(w, op.count > 0 ? op.sumMs / op.count : 0);
+    writeJsonNumber(w, calls > 0 ? op.sumMs / calls : 0);
     w.bytes(FM_VALUES);
     const last = op.lastMs;
     for (let j = 0; j < last.length; j++) {
       if (j > 0) w.byte(0x2c);
       writeJsonNumber(w, last[j]!);
     }
-    w.bytes(FM_OP_CLOSE);
+    const errors = count(op.errors);
+    if (errors > 0) {
+      w.bytes(FM_ERRORS);
+      w.uint(errors);
+      w.bytes(FM_OP_CLOSE_ERRORS);
+    } else {
+      w.bytes(FM_OP_CLOSE);
+    }
   }
   w.bytes(FM_CLOSE);
-  // The plain text is no longer than the escaped one, so within cap / 3 bytes it needs no cut.
-  if ((w.pos - start) * 3 <= cap) return;
-  w.pos = start;
-  w.utf8(jsonString(operationsJson(operations), cap));
+}
+const FM_OP_CLOSE_ERRORS = fragment('}');
+
+/** The plain text of `full_message`, uncut (for the size policy). */
+function operationsText(operations: OperationSummary[], plan: FieldPlan): string {
+  const w = new ByteWriter(4096);
+  writeOperationsJson(w, operations, plan);
+  return JSON.parse(w.buf.toString('utf8', 0, w.pos)) as string;
 }
 
 function writeJsonNumber(w: ByteWriter, n: number): void {
@@ -276,14 +302,151 @@ function writeJsonNumber(w: ByteWriter, n: number): void {
   else w.bytes(NULL);
 }
 
+/** Whether `ms` can be written as a duration (NaN and ±Infinity cannot). */
+function finite(ms: number): boolean {
+  return Number.isFinite(ms);
+}
+
+/** One statistic of an operation (an index into OPERATION_STATISTICS), left out when it has no value. */
+function writeStatistic(
+  w: ByteWriter,
+  name: Uint8Array,
+  op: OperationSummary,
+  statistic: number,
+): void {
+  switch (statistic) {
+    case 0:
+      w.bytes(name);
+      w.uint(count(op.count));
+      return;
+    case 1:
+      if (finite(op.minMs)) {
+        w.bytes(name);
+        writeMs(w, op.minMs);
+      }
+      return;
+    case 2:
+      if (finite(op.maxMs)) {
+        w.bytes(name);
+        writeMs(w, op.maxMs);
+      }
+      return;
+    case 3:
+      if (finite(op.sumMs)) {
+        w.bytes(name);
+        writeMs(w, op.sumMs);
+      }
+      return;
+    case 4: {
+      const calls = count(op.count);
+      if (finite(op.sumMs) && calls > 0) {
+        w.bytes(name);
+        writeMs(w, op.sumMs / calls);
+      }
+      return;
+    }
+    case 5:
+      w.bytes(name);
+      w.uint(count(op.errors));
+      return;
+    case 6: {
+      const last = op.lastMs;
+      if (last.length === 0) return;
+      w.bytes(name);
+      w.byte(0x22);
+      let first = true;
+      for (let j = 0; j < last.length; j++) {
+        const v = last[j]!;
+        if (!finite(v)) continue;
+        if (!first) w.byte(0x2c);
+        first = false;
+        writeMs(w, v);
+      }
+      w.byte(0x22);
+      return;
+    }
+  }
+}
+
+/** What the operations folded into the bucket add up to. */
+interface Bucket {
+  entries: number;
+  count: number;
+  minMs: number;
+  maxMs: number;
+  sumMs: number;
+  errors: number;
+}
+
+function addToBucket(b: Bucket, op: OperationSummary): void {
+  b.entries++;
+  b.count += count(op.count);
+  if (finite(op.minMs) && op.minMs < b.minMs) b.minMs = op.minMs;
+  if (finite(op.maxMs) && op.maxMs > b.maxMs) b.maxMs = op.maxMs;
+  if (finite(op.sumMs)) b.sumMs += op.sumMs;
+  b.errors += count(op.errors);
+}
+
+/** `_ops_folded` and `_ops_other_<statistic>` of the folded operations. */
+function writeBucket(w: ByteWriter, b: Bucket, budget: FieldBudget): void {
+  w.bytes(OPS_FOLDED);
+  w.uint(b.entries);
+  const statistics = budget.statistics;
+  const names = budget.bucket;
+  for (let i = 0; i < statistics.length; i++) {
+    const name = names[i]!;
+    switch (statistics[i]) {
+      case 0:
+        w.bytes(name);
+        w.uint(count(b.count));
+        break;
+      case 1:
+        if (b.minMs !== Infinity) {
+          w.bytes(name);
+          writeMs(w, b.minMs);
+        }
+        break;
+      case 2:
+        if (b.maxMs !== -Infinity) {
+          w.bytes(name);
+          writeMs(w, b.maxMs);
+        }
+        break;
+      case 3:
+        if (finite(b.sumMs)) {
+          w.bytes(name);
+          writeMs(w, b.sumMs);
+        }
+        break;
+      case 4:
+        if (b.count > 0 && finite(b.sumMs)) {
+          w.bytes(name);
+          writeMs(w, b.sumMs / b.count);
+        }
+        break;
+      case 5:
+        w.bytes(name);
+        w.uint(count(b.errors));
+        break;
+      // 6 (last_ms): samples of different operations do not add up.
+    }
+  }
+}
+
 /**
  * Writes the message as UTF-8 JSON, field by field, in the order of {@link GelfMessage}; returns
  * its size in bytes.
  */
-function serialize(w: ByteWriter, summary: RequestSummary, host: string, limits: Limits): number {
+function serialize(
+  w: ByteWriter,
+  summary: RequestSummary,
+  host: string,
+  limits: Limits,
+  budget: FieldBudget,
+): number {
   w.pos = 0;
   const cap = limits.valueCap;
-  const plan = fieldPlan(summary);
+  const plan = budget.plan(summary);
   const operations = summary.operations;
   w.bytes(VERSION_HOST);
   const hostText = hostJson(host, cap);
@@ -295,39 +458,38 @@ function serialize(w: ByteWriter, summary: RequestSummary, host: string, limits:
     w.bytes(FULL_MESSAGE);
     writeFullMessage(w, operations, plan, limits.fullMessageCap);
   }
-  if (Number.isFinite(summary.startTimeMs)) {
+  const startTimeMs = summary.startTimeMs;
+  if (startTimeMs >= MIN_TIMESTAMP_MS && startTimeMs < MAX_TIMESTAMP_MS) {
     w.bytes(TIMESTAMP);
-    writeSeconds(w, summary.startTimeMs);
+    writeSeconds(w, startTimeMs);
   }
   // Syslog 3 (error) or 6 (info).
   w.bytes(summary.status.code === 2 ? LEVEL_ERROR : LEVEL_INFO);
 
-  w.bytes(TRACE_ID);
-  writeId(w, summary.traceId);
-  w.bytes(SPAN_ID);
-  writeId(w, summary.spanId);
+  writeId(w, TRACE_ID_FIELD, summary.traceId, TRACE_ID);
+  writeId(w, SPAN_ID_FIELD, summary.spanId, SPAN_ID);
   w.bytes(REQUEST);
-  writeString(w, summary.name, cap);
-  if (Number.isFinite(summary.durationMs)) {
+  writeString(w, typeof summary.name === 'string' ? summary.name : String(summary.name), cap);
+  if (finite(summary.durationMs)) {
     w.bytes(DURATION);
     writeMs(w, summary.durationMs);
   }
   w.bytes(STATUS);
   w.bytes(STATUS_BYTES[summary.status.code] ?? UNSET);
   const statusMessage = summary.status.message;
-  if (statusMessage !== undefined && statusMessage.length > 0) {
+  if (typeof statusMessage === 'string' && statusMessage.length > 0) {
     w.bytes(STATUS_MESSAGE);
     writeString(w, statusMessage, cap);
   }
   const serviceName = summary.resource[SERVICE_NAME];
-  if (serviceName !== undefined) writeAttribute(w, SERVICE_NAME_FIELD, serviceName, cap);
+  if (serviceName !== undefined) writeAttribute(w, SERVICE_NAME_FIELD, serviceName, cap, budget);
   const counters = summary.counters;
   w.bytes(SPANS);
-  w.number(count(counters.spans));
+  w.uint(count(counters.spans));
   w.bytes(FOLDED);
-  w.number(count(counters.folded));
+  w.uint(count(counters.folded));
   w.bytes(OPEN_CHILDREN);
-  w.number(count(counters.openChildren));
+  w.uint(count(counters.openChildren));
   w.bytes(summary.incomplete ? INCOMPLETE : COMPLETE);
   const omitted = limits.omitted;
   if (omitted !== undefined && omitted.size > 0) {
@@ -337,56 +499,30 @@ function serialize(w: ByteWriter, summary: RequestSummary, host: string, limits:
 
   let i = 0;
   for (const key in summary.attributes) {
-    writeAttribute(w, plan.attributes[i]!, summary.attributes[key]!, cap);
-    i++;
+    writeAttribute(w, plan.attributes[i++], summary.attributes[key]!, cap, budget);
   }
   i = 0;
   for (const key in summary.resource) {
-    const name = plan.resource[i++]!;
-    if (name.length > 0) writeAttribute(w, name, summary.resource[key]!, cap);
+    writeAttribute(w, plan.resource[i++], summary.resource[key]!, cap, budget);
   }
 
+  const statistics = budget.statistics;
+  const opSizes = limits.opSizes;
+  let bucket: Bucket | undefined;
   for (let k = 0; k < operations.length; k++) {
+    const op = operations[k]!;
+    const names = plan.operations[k];
+    if (names === undefined) {
+      bucket ??= { entries: 0, count: 0, minMs: Infinity, maxMs: -Infinity, sumMs: 0, errors: 0 };
+      addToBucket(bucket, op);
+      continue;
+    }
     if (omitted?.has(k)) continue;
     const start = w.pos;
-    const op = operations[k]!;
-    const names = plan.operations[k]!;
-    w.bytes(names[0]!);
-    w.number(count(op.count));
-    if (Number.isFinite(op.minMs)) {
-      w.bytes(names[1]!);
-      writeMs(w, op.minMs);
-    }
-    if (Number.isFinite(op.maxMs)) {
-      w.bytes(names[2]!);
-      writeMs(w, op.maxMs);
-    }
-    if (Number.isFinite(op.sumMs)) {
-      w.bytes(names[3]!);
-      writeMs(w, op.sumMs);
-      if (op.count > 0) {
-        w.bytes(names[4]!);
-        writeMs(w, op.sumMs / op.count);
-      }
-    }
-    w.bytes(names[5]!);
-    w.number(count(op.errors));
-    const last = op.lastMs;
-    if (last.length > 0) {
-      w.bytes(names[6]!);
-      w.byte(0x22);
-      let first = true;
-      for (let j = 0; j < last.length; j++) {
-        const v = last[j]!;
-        if (!Number.isFinite(v)) continue;
-        if (!first) w.byte(0x2c);
-        first = false;
-        writeMs(w, v);
-      }
-      w.byte(0x22);
-    }
-    if (limits.opSizes !== undefined) limits.opSizes[k] = w.pos - start;
+    for (let s = 0; s < statistics.length; s++) writeStatistic(w, names[s]!, op, statistics[s]!);
+    if (opSizes !== undefined) opSizes[k] = w.pos - start;
   }
+  if (bucket !== undefined && !budget.compact) writeBucket(w, bucket, budget);
   w.byte(0x7d);
   return w.pos;
 }
@@ -404,19 +540,26 @@ function writeSeconds(w: ByteWriter, ms: number): void {
   if (fraction !== 0) w.fraction(fraction);
 }
 
-/** An id: ids are lowercase hex, which needs no escaping; anything else is escaped. */
-function writeId(w: ByteWriter, id: string): void {
-  if (!w.hexString(id)) w.utf8(JSON.stringify(id));
+/** An id field, when the id is what OpenTelemetry makes: lowercase hex of its length, not all zeros. */
+function writeId(w: ByteWriter, name: Uint8Array, id: string, shape: RegExp): void {
+  if (typeof id !== 'string' || !shape.test(id) || ZERO_ID.test(id)) return;
+  w.bytes(name);
+  w.hexString(id);
 }
 
 /** Applies the size policy of {@link ToGelfOptions.maxBytes}; see there. */
-function fit(w: ByteWriter, summary: RequestSummary, options: ToGelfOptions): boolean {
+function fit(
+  w: ByteWriter,
+  summary: RequestSummary,
+  options: ToGelfOptions,
+  budget: FieldBudget,
+): boolean {
   const maxBytes = options.maxBytes!;
   const valueCap = options.maxValueBytes ?? MAX_VALUE_BYTES;
   let size = w.pos;
   const limits: Limits = { valueCap, fullMessageCap: valueCap, omitted: new Set(), opSizes: [] };
   const rebuild = (): boolean => {
-    size = serialize(w, summary, options.host, limits);
+    size = serialize(w, summary, options.host, limits, budget);
     return size <= maxBytes;
   };
 
@@ -429,6 +572,7 @@ function fit(w: ByteWriter, summary: RequestSummary, options: ToGelfOptions): bo
     limits.opSizes = undefined;
     const order = operations
       .map((_, k) => k)
+      .filter((k) => sizes[k] !== undefined)
       .sort((a, b) => operations[a]!.sumMs - operations[b]!.sumMs);
     let k = 0;
     while (k < order.length) {
@@ -444,7 +588,10 @@ function fit(w: ByteWriter, summary: RequestSummary, options: ToGelfOptions): bo
   }
 
   // 2. Cut full_message (escaping makes its serialized form longer than its bytes: repeat).
-  let fullBytes = operations.length > 0 ? Buffer.byteLength(operationsJson(operations), 'utf8') : 0;
+  let fullBytes =
+    operations.length > 0
+      ? Buffer.byteLength(operationsText(operations, budget.plan(summary)), 'utf8')
+      : 0;
   for (let attempt = 0; attempt < 4 && fullBytes > 0; attempt++) {
     const cap = Math.min(fullBytes, limits.fullMessageCap) - (size - maxBytes) - 16;
     limits.fullMessageCap = cap >= MIN_VALUE_BYTES ? cap : 0;
@@ -481,14 +628,18 @@ function encode<T>(
   if (shared) scratchInUse = true;
   try {
     const valueCap = options.maxValueBytes ?? MAX_VALUE_BYTES;
-    const size = serialize(w, summary, options.host, {
-      valueCap,
-      fullMessageCap: valueCap,
-      omitted: undefined,
-      opSizes: undefined,
-    });
+    const budget = options.budget ?? processBudget;
+    const size = serialize(
+      w,
+      summary,
+      options.host,
+      { valueCap, fullMessageCap: valueCap, omitted: undefined, opSizes: undefined },
+      budget,
+    );
     const maxBytes = options.maxBytes;
-    if (maxBytes !== undefined && size > maxBytes && !fit(w, summary, options)) return undefined;
+    if (maxBytes !== undefined && size > maxBytes && !fit(w, summary, options, budget)) {
+      return undefined;
+    }
     return use(w);
   } finally {
     if (shared) {

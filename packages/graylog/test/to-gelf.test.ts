@@ -1,13 +1,17 @@
 import { validateGelf } from '@otel-gelf/gelf-tail';
 import { describe, expect, it } from 'vitest';
+import { FieldBudget, OPERATION_STATISTICS } from '../src/gelf-plan.js';
 import { toGelf, toGelfPayload } from '../src/to-gelf.js';
 import type { GelfMessage } from '../src/types.js';
 import { operation, summary } from './summaries.js';
 
 const HOST = 'web-1';
+const ALL_STATISTICS = OPERATION_STATISTICS.map(([s]) => s);
 
+/** The message of `s`, planned against a fresh budget that writes every statistic per operation. */
 function gelf(s = summary(), maxBytes?: number): Record<string, unknown> {
-  const message = toGelf(s, { host: HOST, maxBytes });
+  const budget = new FieldBudget({ operationFields: ALL_STATISTICS, maxFieldOperations: 120 });
+  const message = toGelf(s, { host: HOST, maxBytes, budget });
   expect(message).toBeDefined();
   return message as unknown as Record<string, unknown>;
 }
@@ -127,19 +131,15 @@ describe('toGelf', () => {
       expect(fieldNames(m).filter((k) => k.startsWith('_service_name'))).toEqual(['_service_name']);
     });
 
-    it('turns booleans into "true"/"false", arrays into comma-joined strings, non-finite numbers into strings', () => {
+    it('turns booleans into "true"/"false", arrays into comma-joined strings, leaves non-finite numbers out', () => {
       const m = gelf(
         summary({
           attributes: { ok: true, no: false, list: ['a', 'b', 3], nan: Number.NaN, inf: Infinity },
         }),
       );
-      expect(m).toMatchObject({
-        _ok: 'true',
-        _no: 'false',
-        _list: 'a,b,3',
-        _nan: 'NaN',
-        _inf: 'Infinity',
-      });
+      expect(m).toMatchObject({ _ok: 'true', _no: 'false', _list: 'a,b,3' });
+      expect(m).not.toHaveProperty('_nan');
+      expect(m).not.toHaveProperty('_inf');
     });
   });
 
@@ -172,7 +172,7 @@ describe('toGelf', () => {
       const op = { ...operation('x', [1]), minMs: Number.NaN, lastMs: [Number.NaN, 2] };
       const m = gelf(summary({ operations: [op] }));
       expect(m).not.toHaveProperty('_op_x_min_ms');
-      expect(m._op_x_last_ms).toBe('2');
+      expect(m._op_x_last_ms).toBe('2.0');
       expect(JSON.parse(m.full_message as string).x.min).toBeNull();
       expect(validateGelf(m)).toEqual([]);
     });
@@ -251,7 +251,7 @@ describe('toGelf', () => {
     it('within maxBytes, leaves out the fields of the operations with the least time first', () => {
       const ops = Array.from({ length: 100 }, (_, i) => operation(`op_${i}`, [i + 1, i + 2]));
       const s = summary({ operations: ops });
-      const full = JSON.stringify(toGelf(s, { host: HOST }));
+      const full = JSON.stringify(gelf(s));
       const maxBytes = Buffer.byteLength(full) - 2000;
       const m = gelf(s, maxBytes);
       expect(Buffer.byteLength(JSON.stringify(m))).toBeLessThanOrEqual(maxBytes);

@@ -6,6 +6,8 @@ import type { OperationSummary } from './types.js';
  */
 export class OperationStats {
   readonly name: string;
+  /** The entry of the operations past `maxOperations`. */
+  readonly folded: boolean;
   count = 0;
   minMs = Number.POSITIVE_INFINITY;
   maxMs = Number.NEGATIVE_INFINITY;
@@ -15,8 +17,9 @@ export class OperationStats {
   private readonly ring: number[];
   private next = 0;
 
-  constructor(name: string, samples: number) {
+  constructor(name: string, samples: number, folded = false) {
     this.name = name;
+    this.folded = folded;
     // NaN makes the backing store hold unboxed doubles from the start, so that the first
     // recorded duration does not reallocate it.
     this.ring = new Array<number>(samples).fill(Number.NaN);
@@ -48,7 +51,7 @@ export class OperationStats {
       const j = start + i;
       lastMs[i] = ring[j < size ? j : j - size]!;
     }
-    return {
+    const summary: OperationSummary = {
       name: this.name,
       count: this.count,
       minMs: this.count === 0 ? 0 : this.minMs,
@@ -57,5 +60,7 @@ export class OperationStats {
       lastMs,
       errors: this.errors,
     };
+    if (this.folded) summary.folded = true;
+    return summary;
   }
 }

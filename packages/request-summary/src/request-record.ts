@@ -32,8 +32,13 @@ export class RequestRecord {
   readonly openedTick: number;
   /** Sweep tick at which the root ended, for forgetting children that never end. */
   endedTick = 0;
-  /** Operations in the order they were first seen. */
+  /** Operations in the order they were first seen (the fold entry, once made, among them). */
   readonly ops: OperationStats[] = [];
+  /**
+   * The entry of the operations past `maxOperations`: kept apart from the named ones, so that a
+   * user's own operation named `_other` never merges with it.
+   */
+  private other: OperationStats | undefined = undefined;
   /** Name → operation, built once a request has many operations. */
   private index: Map<string, OperationStats> | undefined = undefined;
   /** The operation recorded last: spans of one name tend to come in runs. */
@@ -87,14 +92,21 @@ export class RequestRecord {
     if (op === undefined || op.name !== key) {
       op = this.find(key);
       if (op === undefined) {
-        if (this.ops.length >= maxOperations && key !== OTHER_OPERATION) {
+        const named = this.other === undefined ? this.ops.length : this.ops.length - 1;
+        if (named >= maxOperations) {
           folded = true;
-          op = this.find(OTHER_OPERATION) ?? this.add(OTHER_OPERATION, samples);
+          op = this.other;
+          if (op === undefined) {
+            op = new OperationStats(OTHER_OPERATION, samples, true);
+            this.ops.push(op);
+            this.other = op;
+          }
         } else {
           op = this.add(key, samples);
         }
       }
-      this.lastOp = op;
+      // The fold entry is never found by name, so it is never the last one looked up by name.
+      if (!folded) this.lastOp = op;
     }
     op.add(ms, isError);
     this.spans++;
@@ -107,7 +119,7 @@ export class RequestRecord {
     if (this.index !== undefined) return this.index.get(key);
     const ops = this.ops;
     for (let i = 0; i < ops.length; i++) {
-      if (ops[i]!.name === key) return ops[i];
+      if (ops[i]!.name === key && ops[i] !== this.other) return ops[i];
     }
     return undefined;
   }
@@ -119,7 +131,7 @@ export class RequestRecord {
       this.index.set(key, op);
     } else if (this.ops.length > INDEX_THRESHOLD) {
       this.index = new Map();
-      for (const o of this.ops) this.index.set(o.name, o);
+      for (const o of this.ops) if (o !== this.other) this.index.set(o.name, o);
     }
     return op;
   }

@@ -33,6 +33,11 @@ export interface OperationSummary {
   lastMs: number[];
   /** How many of these spans ended with status ERROR. */
   errors: number;
+  /**
+   * True for the entry that collects the operations past `maxOperations` (named `_other`); a
+   * user's own operation named `_other` is a different entry, without this flag.
+   */
+  folded?: boolean;
 }
 
 /** The status of the root span. `code` is the OTel `SpanStatusCode` (0 unset, 1 ok, 2 error). */

@@ -177,7 +177,7 @@ describe('toGelf stable types', () => {
     const s = summary({
       durationMs: 20,
       operations: [operation('x', [5, 5]), { ...operation('y', [1]), count: 2.7, errors: -3 }],
-      counters: { spans: 3.5, folded: Number.NaN, openChildren: -1 },
+      counters: { spans: 3.5, folded: Number.NaN, openChildren: -1, droppedAnnotations: 0 },
     });
     const text = payload(s, new FieldBudget({ operationFields: ALL }));
     expect(text).toContain('"_duration_ms":20.0');

@@ -1,7 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { type Alias, defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import {
+  type Alias,
+  configDefaults,
+  defineConfig,
+  type TestProjectInlineConfiguration,
+} from 'vitest/config';
 
 const root = import.meta.dirname;
 
@@ -50,7 +55,14 @@ function sdkProject(line: 2 | 3): TestProjectInlineConfiguration {
     },
     test: {
       name: `sdk${line}`,
-      include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+      include: [
+        'packages/*/test/**/*.test.ts',
+        'examples/*/test/**/*.test.ts',
+        'bench/*/test/**/*.test.ts',
+      ],
+      // Slow suites (child processes running many seconds) run once, with the Node 20 suite.
+      exclude:
+        line === 3 ? [...configDefaults.exclude, '**/*.once.test.ts'] : configDefaults.exclude,
       environment: 'node',
       testTimeout: 20_000,
       hookTimeout: 20_000,

@@ -1,0 +1,46 @@
+/**
+ * The setups the benchmark compares, each one service process. The order is the table's; `otel`
+ * is the baseline of the ratios.
+ */
+export const CONFIGS = ['none', 'otel', 'udp', 'tcp', 'otlp', 'gelf-span'] as const;
+
+/** One tracing setup of the service. */
+export type ConfigName = (typeof CONFIGS)[number];
+
+/** What each setup is, for the table and the README. */
+export const DESCRIPTIONS: Record<ConfigName, string> = {
+  none: 'no tracing (timeit over the OTel API, no SDK)',
+  otel: 'OTel SDK + http/express instrumentation, no span processor',
+  udp: '+ GraylogSummaryProcessor, GELF over UDP (defaults)',
+  tcp: '+ GraylogSummaryProcessor, GELF over TCP (defaults)',
+  otlp: '+ BatchSpanProcessor + OTLP/HTTP protobuf exporter',
+  'gelf-span': '+ BatchSpanProcessor + one GELF message per span (UDP)',
+};
+
+/** The sink a setup sends to, or none. */
+export type SinkKind = 'gelf-udp' | 'gelf-tcp' | 'otlp-http';
+
+/** Which sink each setup sends to. */
+export const SINK_OF: Record<ConfigName, SinkKind | undefined> = {
+  none: undefined,
+  otel: undefined,
+  udp: 'gelf-udp',
+  tcp: 'gelf-tcp',
+  otlp: 'otlp-http',
+  'gelf-span': 'gelf-udp',
+};
+
+/** What a setup's sink counts: one summary per request, or one item per span. */
+export const UNIT_OF: Record<ConfigName, 'request' | 'span' | undefined> = {
+  none: undefined,
+  otel: undefined,
+  udp: 'request',
+  tcp: 'request',
+  otlp: 'span',
+  'gelf-span': 'span',
+};
+
+/** Whether a name is one of {@link CONFIGS}. */
+export function isConfigName(name: string): name is ConfigName {
+  return (CONFIGS as readonly string[]).includes(name);
+}

@@ -1,0 +1,66 @@
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { GraylogSummaryProcessor, UdpTransport } from '@otel-gelf/graylog';
+import type { ConfigName } from './configs.js';
+import { GelfSpanExporter } from './gelf-span-exporter.js';
+
+/** The tracing of one service process. */
+export interface Tracing {
+  /** Exports everything ended so far (the work a request leaves behind counts in its CPU). */
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+const SINK_HOST = '127.0.0.1';
+
+function processorFor(config: ConfigName, sinkPort: number): SpanProcessor[] {
+  switch (config) {
+    case 'udp':
+      return [new GraylogSummaryProcessor({ endpoint: `udp://${SINK_HOST}:${sinkPort}` })];
+    case 'tcp':
+      return [new GraylogSummaryProcessor({ endpoint: `tcp://${SINK_HOST}:${sinkPort}` })];
+    case 'otlp':
+      return [
+        new BatchSpanProcessor({
+          exporter: new OTLPTraceExporter({ url: `http://${SINK_HOST}:${sinkPort}/v1/traces` }),
+        }),
+      ];
+    case 'gelf-span':
+      return [
+        new BatchSpanProcessor({
+          exporter: new GelfSpanExporter(new UdpTransport({ host: SINK_HOST, port: sinkPort })),
+        }),
+      ];
+    default:
+      return [];
+  }
+}
+
+/**
+ * Sets up the OpenTelemetry SDK for one setup, as examples/express-api does (a TracerProvider,
+ * the AsyncLocalStorage context manager, the http and express instrumentations), with that
+ * setup's span processor and every option at its default. `none` registers nothing: `timeit`
+ * then runs over the API's no-op tracer. Must run before `express` is loaded.
+ */
+export function startTracing(config: ConfigName, sinkPort: number): Tracing {
+  if (config === 'none') {
+    return { flush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
+  }
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'bench-service' }),
+    spanProcessors: processorFor(config, sinkPort),
+  });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(provider);
+  registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: [new HttpInstrumentation(), new ExpressInstrumentation()],
+  });
+  return { flush: () => provider.forceFlush(), shutdown: () => provider.shutdown() };
+}

@@ -1,0 +1,93 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONFIGS } from '../src/configs.js';
+import type { Run, Summary } from '../src/run.js';
+
+const benchDir = resolve(__dirname, '..');
+// GET /api makes 17 spans: the http server span, `middleware - jsonParser`, `request handler`,
+// one some_slow_stuff and 13 fast_stuff.
+const SPANS_PER_REQUEST = 17;
+// --short: 1 round, 1 s at 100 requests/s, sent as a fixed number of requests.
+const REQUESTS = 100;
+
+describe('pnpm bench:service --short (the whole-service benchmark, smoke test)', () => {
+  let dir: string;
+  let stdout: string;
+  let report: { conditions: Record<string, unknown>; runs: Run[]; summaries: Summary[] };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bench-service-'));
+    const json = join(dir, 'out.json');
+    const run = await promisify(execFile)(
+      process.execPath,
+      [
+        '--conditions=@otel-gelf/source',
+        '--import',
+        'tsx',
+        'src/run.ts',
+        '--short',
+        '--json',
+        json,
+      ],
+      { cwd: benchDir, timeout: 170_000 },
+    );
+    stdout = run.stdout;
+    report = JSON.parse(readFileSync(json, 'utf8'));
+  }, 180_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs every setup once and states the conditions', () => {
+    expect(report.runs.map((r) => r.config).sort()).toEqual([...CONFIGS].sort());
+    expect(report.conditions).toMatchObject({ node: process.version, rounds: 1, rate: 100 });
+    expect(stdout).toContain(`Node ${process.version}`);
+    for (const config of CONFIGS) expect(stdout).toMatch(new RegExp(`^${config} +\\d`, 'm'));
+    expect(stdout).toMatch(/^udp CPU\/request vs otel: \d+\.\d+/m);
+    expect(stdout).toMatch(/^bytes\/request: otlp \d+ B, udp \d+ B/m);
+  });
+
+  it('counts every request at the service, with its CPU, latency and memory', () => {
+    for (const run of report.runs) {
+      expect(run.requests, run.config).toBe(REQUESTS);
+      expect(run.loadErrors + run.non2xx, run.config).toBe(0);
+      expect(run.cpuUs, run.config).toBeGreaterThan(0);
+      expect(run.cpuUsPerRequest).toBeCloseTo(run.cpuUs / run.requests, 6);
+      expect(run.kernelCpuUsPerRequest, run.config).toBeGreaterThan(0);
+      expect(run.p99Ms, run.config).toBeGreaterThan(0);
+      expect(run.eventLoopDelayMaxMs, run.config).toBeGreaterThan(0);
+      expect(run.rssBytes, run.config).toBeGreaterThan(0);
+    }
+  });
+
+  it('receives one summary per request from our processor, over UDP and TCP', () => {
+    for (const config of ['udp', 'tcp'] as const) {
+      const run = report.runs.find((r) => r.config === config)!;
+      expect(run.sink, config).toMatchObject({ messages: REQUESTS, spans: 0 });
+      expect(run.sink!.bytes).toBeGreaterThan(REQUESTS * 300);
+      expect(run.bytesPerRequest).toBe(run.sink!.bytes / REQUESTS);
+    }
+  });
+
+  it('receives every span from the span exporters (OTLP requests, one GELF message per span)', () => {
+    const otlp = report.runs.find((r) => r.config === 'otlp')!;
+    expect(otlp.sink!.spans).toBe(REQUESTS * SPANS_PER_REQUEST);
+    expect(otlp.sink!.messages).toBeGreaterThan(0);
+    const perSpan = report.runs.find((r) => r.config === 'gelf-span')!;
+    expect(perSpan.sink!.messages).toBe(REQUESTS * SPANS_PER_REQUEST);
+    for (const run of [otlp, perSpan]) expect(run.bytesPerRequest).toBeGreaterThan(0);
+  });
+
+  it('summarises each setup, with ratios against otel and bytes per request', () => {
+    const udp = report.summaries.find((s) => s.config === 'udp')!;
+    expect(udp.cpuVsOtel!.median).toBeCloseTo(
+      udp.cpuUsPerRequest.median /
+        report.summaries.find((s) => s.config === 'otel')!.cpuUsPerRequest.median,
+      6,
+    );
+    expect(udp.deliveredPerRequest!.median).toBe(1);
+    expect(report.summaries.find((s) => s.config === 'none')!.bytesPerRequest).toBeUndefined();
+  });
+});

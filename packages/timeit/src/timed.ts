@@ -1,4 +1,5 @@
 import { diag } from '@opentelemetry/api';
+import { copyMetadata } from './copy-metadata.js';
 import { createTimer, spanOptionsFor } from './timer.js';
 import type { AnyFunction, TimedOptions } from './types.js';
 import { makeWrapper } from './wrapper.js';
@@ -65,6 +66,7 @@ function decorateStandard(
   const label = keyLabel(key);
   const { timer, read } = createTimer(options, method, label);
   const wrapper = makeWrapper(timer, method);
+  copyMetadata(method, wrapper);
   // A standard method decorator is not told its class: the name is completed from the first
   // traced call's `this` (then cached), until then it is the bare method name.
   timer.resolveName = (self) => {
@@ -94,7 +96,9 @@ function decorateLegacy(
   const ownerLabel = (owner as { name?: string } | undefined)?.name || 'anonymous';
   const qualified = `${ownerLabel}.${keyLabel(key)}`;
   const { timer } = createTimer(options, method, qualified);
-  return { ...descriptor, value: makeWrapper(timer, method as AnyFunction) };
+  const wrapper = makeWrapper(timer, method as AnyFunction);
+  copyMetadata(method, wrapper);
+  return { ...descriptor, value: wrapper };
 }
 
 /**

@@ -65,9 +65,9 @@ function followThenable(timer: Timer, span: Span, result: object): unknown {
     return result;
   }
   const end = new SpanEnd(timer, span);
-  try {
-    // Returning the chained promise keeps the rejection value's identity, and the caller still
-    // sees an unhandled rejection if it ignores the result.
+  if (result instanceof Promise) {
+    // A native promise: returning its chain keeps the rejection value's identity, and the caller
+    // still sees an unhandled rejection if it ignores the result.
     return Reflect.apply(then, result, [
       (value: unknown) => {
         end.ok();
@@ -78,9 +78,26 @@ function followThenable(timer: Timer, span: Span, result: object): unknown {
         throw error;
       },
     ]);
-  } catch (error) {
-    reportFailure(timer, 'calling the result’s then failed', error);
-    end.ok();
-    return result;
   }
+  // Any other thenable: then() is called once, here, and the caller gets a promise that settles
+  // as the thenable does. Handing the thenable back would let the caller call then() again (a
+  // lazy query runs twice), and what a thenable's then() returns is not promised to be anything.
+  return new Promise((resolve, reject) => {
+    try {
+      Reflect.apply(then, result, [
+        (value: unknown) => {
+          end.ok();
+          resolve(value);
+        },
+        (error: unknown) => {
+          end.fail(error);
+          reject(error);
+        },
+      ]);
+    } catch (error) {
+      // As `await` treats it: a then() that throws before calling back rejects.
+      end.fail(error);
+      reject(error);
+    }
+  });
 }

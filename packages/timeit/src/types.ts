@@ -6,6 +6,19 @@ import type { Attributes, SpanKind, Tracer } from '@opentelemetry/api';
 export type AnyFunction = (this: any, ...args: any[]) => any;
 
 /**
+ * What {@link timeit} returns for `F`: `F` itself, except for a function declared to return a
+ * thenable that is not a promise (a lazy query, a custom future): `timeit` calls its `then()`
+ * once and hands the caller a `Promise` of its value, so the wrapper is typed as returning
+ * that. A declared `Promise<T>` or `PromiseLike<T>` (which a promise is) keeps `F` as it is.
+ */
+export type Timed<F extends AnyFunction> =
+  Promise<Awaited<ReturnType<F>>> extends ReturnType<F>
+    ? F
+    : ReturnType<F> extends PromiseLike<unknown>
+      ? (this: ThisParameterType<F>, ...args: Parameters<F>) => Promise<Awaited<ReturnType<F>>>
+      : F;
+
+/**
  * Options of {@link timeit}.
  */
 export interface TimeitOptions {

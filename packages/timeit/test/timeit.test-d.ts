@@ -19,6 +19,20 @@ describe('timeit types', () => {
     expectTypeOf(wrapped).parameter(0).toEqualTypeOf<string>();
   });
 
+  it('types a function returning a non-promise thenable as returning a promise of its value', () => {
+    interface Query<T> extends PromiseLike<T> {
+      lean(): Query<T>;
+    }
+    const find = (id: string): Query<{ id: string }> =>
+      ({ id }) as unknown as Query<{ id: string }>;
+    const wrapped = timeit(find);
+    expectTypeOf(wrapped).returns.toEqualTypeOf<Promise<{ id: string }>>();
+    expectTypeOf(wrapped).parameters.toEqualTypeOf<[id: string]>();
+    // A declared PromiseLike is honest as it is: a promise is one.
+    const like = (): PromiseLike<number> => Promise.resolve(1);
+    expectTypeOf(timeit(like)).toEqualTypeOf(like);
+  });
+
   it('keeps generator and async generator types', () => {
     const gen = timeit(function* (n: number): Generator<number, string, boolean> {
       const go = yield n;

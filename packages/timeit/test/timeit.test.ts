@@ -195,7 +195,7 @@ describe('timeit', () => {
       expect(sdk.byName('anonymous').status.message).toBe('[object Object]');
     });
 
-    it('follows a non-native thenable and returns its chained result', async () => {
+    it('calls a non-native thenable’s then once and gives the caller a promise of its value', async () => {
       const calls: string[] = [];
       const thenable = {
         // biome-ignore lint/suspicious/noThenProperty: a thenable is what this test needs
@@ -208,8 +208,62 @@ describe('timeit', () => {
         return thenable;
       })();
       expect(calls).toEqual(['then']);
+      expect(result).toBeInstanceOf(Promise);
       await expect(result).resolves.toBe(5);
+      // Awaiting the result does not run the thenable again.
+      expect(calls).toEqual(['then']);
       expect(sdk.byName('customThenable').ended).toBe(true);
+    });
+
+    it('resolves like a thenable whose then() returns nothing, calling it once', async () => {
+      let thens = 0;
+      let resolveLater!: (v: string) => void;
+      const thenable = {
+        // biome-ignore lint/suspicious/noThenProperty: a thenable is what this test needs
+        then(onOk: (v: string) => void) {
+          thens++;
+          resolveLater = onOk;
+        },
+      };
+      const result = timeit(function lazyQuery() {
+        return thenable;
+      })();
+      expect(result).toBeInstanceOf(Promise);
+      expect(sdk.spans()).toHaveLength(0);
+      resolveLater('rows');
+      await expect(result).resolves.toBe('rows');
+      expect(thens).toBe(1);
+      expect(sdk.byName('lazyQuery').status.code).toBe(SpanStatusCode.UNSET);
+    });
+
+    it('rejects like a thenable whose then() returns nothing, with the same value', async () => {
+      const reason = new Error('query failed');
+      const thenable = {
+        // biome-ignore lint/suspicious/noThenProperty: a thenable is what this test needs
+        then(_onOk: unknown, onErr: (e: unknown) => void) {
+          setImmediate(() => onErr(reason));
+        },
+      };
+      const result = timeit(function failingQuery() {
+        return thenable;
+      })();
+      await expect(result).rejects.toBe(reason);
+      expect(sdk.byName('failingQuery').status).toEqual({
+        code: SpanStatusCode.ERROR,
+        message: 'query failed',
+      });
+    });
+
+    it('rejects with what a thenable’s then() throws before calling back', async () => {
+      const thrown = new Error('then threw');
+      const thenable = {
+        // biome-ignore lint/suspicious/noThenProperty: a thenable is what this test needs
+        then() {
+          throw thrown;
+        },
+      };
+      await expect(timeit(() => thenable)()).rejects.toBe(thrown);
+      expect(sdk.byName('anonymous').status.code).toBe(SpanStatusCode.ERROR);
     });
 
     it('ends the span once even when a thenable calls back twice', async () => {
@@ -218,17 +272,15 @@ describe('timeit', () => {
         then(onOk: (v: number) => unknown, onErr: (e: unknown) => unknown) {
           onOk(1);
           onOk(2);
-          try {
-            onErr(new Error('late'));
-          } catch {}
+          onErr(new Error('late'));
           return 'chained';
         },
       };
-      expect(
+      await expect(
         timeit(function flaky() {
           return thenable;
         })(),
-      ).toBe('chained');
+      ).resolves.toBe(1);
       expect(sdk.spans()).toHaveLength(1);
       expect(sdk.byName('flaky').status.code).toBe(SpanStatusCode.UNSET);
     });

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as timeitModule from '../src/index.js';
-import type * as NestApp from './fixtures/nest-app.js';
 import { parentId, spanId, useSdk } from './helpers.js';
 
 const fixturePath = join(import.meta.dirname, 'fixtures', 'nest-app.ts');
@@ -19,8 +18,14 @@ const nestCompilerOptions = {
   emitDecoratorMetadata: true,
 };
 
+/** What the fixture exports (not imported as a type: the package tsconfig compiles with
+ * standard decorators, the fixture is a legacy-decorator NestJS file). */
+interface NestApp {
+  start(): Promise<{ url: string; close: () => Promise<void> }>;
+}
+
 /** Compiles the fixture with TypeScript and runs it with the real NestJS packages. */
-function loadApp(): typeof NestApp {
+function loadApp(): NestApp {
   const { outputText } = ts.transpileModule(readFileSync(fixturePath, 'utf8'), {
     fileName: fixturePath,
     compilerOptions: nestCompilerOptions,
@@ -28,7 +33,7 @@ function loadApp(): typeof NestApp {
   const module = { exports: {} as Record<string, unknown> };
   const requireStub = (id: string) => (id === '@otel-gelf/timeit' ? timeitModule : requireHere(id));
   new Function('exports', 'require', 'module', outputText)(module.exports, requireStub, module);
-  return module.exports as unknown as typeof NestApp;
+  return module.exports as unknown as NestApp;
 }
 
 describe('@timed() in a NestJS application (@nestjs/core, platform-express)', () => {

@@ -1,17 +1,24 @@
 import { hostname } from 'node:os';
 import { diag } from '@opentelemetry/api';
-import type {
-  RequestSummary,
-  SummaryExporter,
-  SummaryExportResult,
+import {
+  RateLimitedDiag,
+  type RequestSummary,
+  type SummaryExporter,
+  type SummaryExportResult,
 } from '@otel-gelf/request-summary';
 import { type Environment, type GelfOptions, ignoredTlsNote, resolveGelfConfig } from './config.js';
 import { ConfigurationError } from './configuration-error.js';
 import { createTransport } from './create-transport.js';
 import { FieldBudget, type FieldBudgetStats } from './gelf-plan.js';
-import { RateLimitedWarning } from './rate-limited-warning.js';
 import { toGelfPayload } from './to-gelf.js';
-import type { GelfTransport, GelfTransportStats } from './types.js';
+import { isDrop, noLosses } from './transports/counters.js';
+import type {
+  GelfLossCounts,
+  GelfLossReason,
+  GelfOutcome,
+  GelfTransport,
+  GelfTransportStats,
+} from './types.js';
 
 /** Options of {@link GelfSummaryExporter}: where and how to send (see {@link GelfOptions}). */
 export interface GelfSummaryExporterOptions extends GelfOptions {
@@ -20,35 +27,48 @@ export interface GelfSummaryExporterOptions extends GelfOptions {
 }
 
 /**
- * Counters of a {@link GelfSummaryExporter}: its transport's, with `dropped` also counting
- * summaries given up before the transport (too large even after folding, mapping errors, export
- * after shutdown).
+ * Counters of a {@link GelfSummaryExporter}, one per message: its transport's, plus what the
+ * exporter itself gave up before the transport (a summary that fits no GELF message: `tooLarge`;
+ * export after shutdown: `closed`; not handed over or not answered within `timeoutMillis`:
+ * `timeout`), so that `received = sent + dropped + failed + pending`.
  */
 export interface GelfExporterStats extends GelfTransportStats {
   /** Summaries handed to `export`. */
-  exported: number;
+  received: number;
 }
 
 // Export results in the shape of @opentelemetry/core's ExportResultCode (0 success, 1 failed).
-const SUCCESS: SummaryExportResult = { code: 0 };
+const SUCCESS = 0;
+const FAILED = 1;
 
 /**
  * A {@link SummaryExporter} that maps each request summary to one GELF message ({@link toGelf})
  * and sends it over UDP, TCP, TLS, HTTP(S) or gelf-pro, chosen by the endpoint URL.
  *
+ * Backpressure: `export` hands the batch over message by message, waiting whenever the transport
+ * is not `ready`, and calls back once every message has an outcome (sent, dropped or failed),
+ * with the count of summaries delivered and dropped; so a slow Graylog makes summaries wait in
+ * the processor's bounded queue instead of being dropped by a transport. A batch is bounded in
+ * time: what is not handed over within `timeoutMillis` fails (`timeout`), and what is handed over
+ * has its outcome within another `timeoutMillis` (the transports time out their own work).
+ *
  * It never throws into the application: every `export` calls its callback exactly once (FAILED
- * when a message was dropped, or after shutdown), and network trouble is counted ({@link stats})
- * and reported through a rate-limited `diag.warn`.
+ * when a message was not delivered, or after shutdown), and network trouble is counted
+ * ({@link stats}) and reported through a rate-limited `diag.warn`.
  */
 export class GelfSummaryExporter implements SummaryExporter {
   private readonly transport: GelfTransport;
   private readonly host: string;
-  private readonly timeoutMillis: number;
+  /** Longest time a batch may take to be handed over, and again for the outcomes to arrive. */
+  readonly timeoutMillis: number;
   private readonly budget: FieldBudget;
-  private readonly warning = new RateLimitedWarning();
+  private readonly log = new RateLimitedDiag('@otel-gelf/graylog: ');
   private shutdownPromise: Promise<void> | undefined;
-  private exported = 0;
-  private dropped = 0;
+  private received = 0;
+  /** Messages the exporter gave up itself, by reason (the transport counts its own). */
+  private readonly lost: GelfLossCounts = noLosses();
+  private ownDropped = 0;
+  private ownFailed = 0;
 
   /** @throws {@link ConfigurationError} naming the bad value when the configuration is invalid */
   constructor(options: GelfSummaryExporterOptions = {}) {
@@ -69,51 +89,13 @@ export class GelfSummaryExporter implements SummaryExporter {
   }
 
   export(summaries: RequestSummary[], resultCallback: (result: SummaryExportResult) => void): void {
-    let result = SUCCESS;
+    this.received += summaries.length;
+    const batch = new BatchExport(this, summaries, resultCallback);
     if (this.shutdownPromise !== undefined) {
-      this.dropped += summaries.length;
-      result = { code: 1, error: new Error('GelfSummaryExporter is shut down') };
-    } else {
-      let refused = 0;
-      let problem: unknown;
-      const options = {
-        host: this.host,
-        maxBytes: this.transport.maxPayloadBytes,
-        budget: this.budget,
-      };
-      for (const summary of summaries) {
-        this.exported++;
-        try {
-          const payload = toGelfPayload(summary, options);
-          if (payload === undefined) {
-            // Too large even after folding: dropped before the transport, so counted here.
-            refused++;
-            this.dropped++;
-          } else if (!this.transport.send(payload)) {
-            refused++;
-          }
-        } catch (err) {
-          refused++;
-          this.dropped++;
-          problem = err;
-        }
-      }
-      if (problem !== undefined)
-        this.warning.warn('GelfSummaryExporter: a summary could not be sent', problem);
-      if (refused > 0) {
-        result = {
-          code: 1,
-          error: new Error(
-            `GelfSummaryExporter: ${refused} of ${summaries.length} messages dropped`,
-          ),
-        };
-      }
+      batch.giveUp('closed', 'GelfSummaryExporter is shut down');
+      return;
     }
-    try {
-      resultCallback(result);
-    } catch (err) {
-      diag.error('GelfSummaryExporter: export result callback threw', err);
-    }
+    batch.start();
   }
 
   /** Waits until every message handed over so far is sent or failed (at most `timeoutMillis`). */
@@ -139,17 +121,191 @@ export class GelfSummaryExporter implements SummaryExporter {
     return this.budget.stats();
   }
 
-  /** A snapshot of the counters (the transport's plus the exporter's own drops). */
+  /** A snapshot of the counters (the transport's plus the exporter's own). */
   stats(): GelfExporterStats {
     const t = this.transport.stats();
+    const lost = { ...t.lost } as GelfLossCounts;
+    for (const key of Object.keys(this.lost) as GelfLossReason[]) {
+      lost[key] = (lost[key] ?? 0) + this.lost[key];
+    }
     return {
-      exported: this.exported,
+      received: this.received,
       sent: t.sent,
-      dropped: t.dropped + this.dropped,
-      failed: t.failed,
+      dropped: t.dropped + this.ownDropped,
+      failed: t.failed + this.ownFailed,
+      lost,
       pending: t.pending,
       bytes: t.bytes,
       errors: t.errors,
     };
+  }
+
+  /** @internal the pieces a {@link BatchExport} works with */
+  get parts(): {
+    transport: GelfTransport;
+    host: string;
+    budget: FieldBudget;
+    log: RateLimitedDiag;
+  } {
+    return { transport: this.transport, host: this.host, budget: this.budget, log: this.log };
+  }
+
+  /** @internal counts `count` messages the exporter gave up itself */
+  countOwn(reason: GelfLossReason, count: number): void {
+    this.lost[reason] += count;
+    if (isDrop(reason)) this.ownDropped += count;
+    else this.ownFailed += count;
+  }
+}
+
+/**
+ * One `export` call in progress: maps and hands over its summaries one at a time while the
+ * transport is ready (so the work can be cut into slices between messages), counts each
+ * message's outcome, and calls back once with what was delivered.
+ */
+class BatchExport {
+  private readonly exporter: GelfSummaryExporter;
+  private readonly summaries: RequestSummary[];
+  private readonly callback: (result: SummaryExportResult) => void;
+  private readonly transport: GelfTransport;
+  private readonly toGelfOptions: { host: string; maxBytes: number; budget: FieldBudget };
+  private next = 0;
+  /** Handed to the transport, outcome not yet known. */
+  private outstanding = 0;
+  private fed = false;
+  private done = false;
+  private sent = 0;
+  private dropped = 0;
+  private failed = 0;
+  /** The first detail seen per loss reason, for the result's error. */
+  private readonly details = new Map<GelfLossReason, string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    exporter: GelfSummaryExporter,
+    summaries: RequestSummary[],
+    callback: (result: SummaryExportResult) => void,
+  ) {
+    this.exporter = exporter;
+    this.summaries = summaries;
+    this.callback = callback;
+    const { transport, host, budget } = exporter.parts;
+    this.transport = transport;
+    this.toGelfOptions = { host, maxBytes: transport.maxPayloadBytes, budget };
+  }
+
+  start(): void {
+    this.timer = setTimeout(this.onDeadline, this.exporter.timeoutMillis);
+    this.timer.unref();
+    this.pump();
+  }
+
+  /** Ends the batch without sending: every summary is lost for `reason`. */
+  giveUp(reason: GelfLossReason, detail: string): void {
+    const count = this.summaries.length - this.next;
+    this.next = this.summaries.length;
+    this.exporter.countOwn(reason, count);
+    this.lose(reason, detail, count);
+    this.fed = true;
+    this.finishIfDone();
+  }
+
+  private readonly pump = (): void => {
+    if (this.fed) return;
+    const transport = this.transport;
+    const summaries = this.summaries;
+    while (this.next < summaries.length) {
+      if (transport.ready === false) {
+        transport.onReady!(this.pump);
+        return;
+      }
+      const summary = summaries[this.next++]!;
+      let payload: Buffer | undefined;
+      try {
+        payload = toGelfPayload(summary, this.toGelfOptions);
+      } catch (err) {
+        this.exporter.parts.log.report('warn', 'mapping', 'a summary could not be mapped to GELF', err);
+        this.exporter.countOwn('tooLarge', 1);
+        this.lose('tooLarge', `a summary could not be mapped to GELF (${(err as Error).message})`, 1);
+        continue;
+      }
+      if (payload === undefined) {
+        this.exporter.countOwn('tooLarge', 1);
+        this.lose('tooLarge', 'a summary does not fit one GELF message even after folding', 1);
+        continue;
+      }
+      this.outstanding++;
+      try {
+        transport.send(payload, this.onOutcome);
+      } catch (err) {
+        // Only a custom transport can throw (ours never do): its message is lost, not retried.
+        this.outstanding--;
+        this.exporter.countOwn('network', 1);
+        this.lose('network', `the transport threw (${(err as Error).message})`, 1);
+      }
+    }
+    this.fed = true;
+    this.finishIfDone();
+  };
+
+  private readonly onOutcome = (outcome: GelfOutcome, detail: string | undefined): void => {
+    if (this.done) return;
+    this.outstanding--;
+    if (outcome === 'sent') this.sent++;
+    else this.lose(outcome, detail ?? outcome, 1);
+    this.finishIfDone();
+  };
+
+  private lose(reason: GelfLossReason, detail: string, count: number): void {
+    if (count <= 0) return;
+    if (isDrop(reason)) this.dropped += count;
+    else this.failed += count;
+    if (!this.details.has(reason)) this.details.set(reason, detail);
+  }
+
+  /**
+   * First deadline: stop handing over (the rest fail, `timeout`); second: stop waiting for
+   * outcomes (a transport that never answers), so the callback always comes within twice
+   * `timeoutMillis`.
+   */
+  private readonly onDeadline = (): void => {
+    const ms = this.exporter.timeoutMillis;
+    if (!this.fed) {
+      const rest = this.summaries.length - this.next;
+      this.next = this.summaries.length;
+      this.fed = true;
+      this.exporter.countOwn('timeout', rest);
+      this.lose('timeout', `the transport took no more messages within ${ms} ms (Graylog slower than the application, or unreachable)`, rest);
+      if (this.outstanding > 0) {
+        this.timer = setTimeout(this.onDeadline, ms);
+        this.timer.unref();
+        return;
+      }
+    } else if (this.outstanding > 0) {
+      this.lose('timeout', `no outcome from the transport within ${ms} ms`, this.outstanding);
+      this.outstanding = 0;
+    }
+    this.finishIfDone();
+  };
+
+  private finishIfDone(): void {
+    if (this.done || !this.fed || this.outstanding > 0) return;
+    this.done = true;
+    clearTimeout(this.timer);
+    const total = this.summaries.length;
+    const result: SummaryExportResult =
+      this.sent === total
+        ? { code: SUCCESS, exported: total, dropped: 0 }
+        : {
+            code: FAILED,
+            exported: this.sent,
+            dropped: this.dropped,
+            error: new Error([...this.details.values()].join('; ')),
+          };
+    try {
+      this.callback(result);
+    } catch (err) {
+      diag.error('GelfSummaryExporter: export result callback threw', err);
+    }
   }
 }

@@ -131,7 +131,10 @@ export class GraylogSummaryProcessor extends RequestSummaryProcessor {
         cause: err,
       });
     }
-    super({ ...rest, exporter });
+    // The exporter answers within twice its timeout (hand-over, then outcomes): the queue must
+    // not give up on a batch first, or it would count as failed what is then delivered.
+    const exportTimeoutMillis = rest.exportTimeoutMillis ?? Math.max(30_000, 2 * exporter.timeoutMillis + 5000);
+    super({ ...rest, exporter, exportTimeoutMillis });
     this.gelfExporter = exporter;
   }
 

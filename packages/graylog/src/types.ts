@@ -24,14 +24,49 @@ export interface GelfMessage {
   [field: `_${string}`]: GelfFieldValue;
 }
 
+/**
+ * Why a message was not delivered. Dropped (refused without trying): `bufferFull` (TCP/TLS
+ * `maxBufferBytes`), `inFlightCap` (UDP/HTTP/gelf-pro `maxInFlight`), `tooLarge` (over
+ * `maxPayloadBytes`, or no GELF message could be made of the summary), `closed` (after `close`).
+ * Failed (tried and lost): `timeout` (no answer, not connected, or a peer that stopped reading,
+ * for `timeoutMillis`), `httpStatus` (an answer other than 202), `network` (a socket, DNS or TLS
+ * error, a lost connection).
+ */
+export type GelfLossReason =
+  | 'bufferFull'
+  | 'inFlightCap'
+  | 'tooLarge'
+  | 'closed'
+  | 'timeout'
+  | 'httpStatus'
+  | 'network';
+
+/** The outcome of one message handed to {@link GelfTransport.send}. */
+export type GelfOutcome = 'sent' | GelfLossReason;
+
+/**
+ * Told once per message how it ended; `detail` says what happened in words (e.g.
+ * `TCP buffer full (4 MiB), 127.0.0.1:12201 is not reading`), built once per event, not per
+ * message.
+ */
+export type GelfOutcomeCallback = (outcome: GelfOutcome, detail: string | undefined) => void;
+
+/** Messages not delivered, per {@link GelfLossReason}. */
+export type GelfLossCounts = Record<GelfLossReason, number>;
+
 /** Counters of a {@link GelfTransport}; every message handed to `send` ends in exactly one of them. */
 export interface GelfTransportStats {
-  /** Messages handed to the network (UDP: every datagram sent; TCP: written; HTTP: answered 202). */
+  /**
+   * Messages handed to the network (UDP: every datagram's send callback; TCP/TLS: written into
+   * the kernel's socket buffer; HTTP: answered 202; gelf-pro: its callback without error).
+   */
   sent: number;
   /** Messages refused without trying: closed transport, caps reached, buffer full, too large. */
   dropped: number;
   /** Messages tried and lost: socket errors, a lost connection, an HTTP error or timeout. */
   failed: number;
+  /** `dropped` and `failed` by reason. */
+  lost: GelfLossCounts;
   /** Messages accepted and not yet sent, failed or dropped. */
   pending: number;
   /** Bytes put on the wire (after compression and chunk headers; TCP frames with their NUL). */
@@ -43,12 +78,31 @@ export interface GelfTransportStats {
 /**
  * Moves serialized GELF messages (the UTF-8 JSON bytes) to Graylog. Implementations never throw
  * from `send`, never keep the process alive when idle, and bound the memory they hold.
+ *
+ * Backpressure: a sender that waits for {@link ready} before each `send` (as
+ * `GelfSummaryExporter` does) never meets the transport's caps; they are only safety bounds for
+ * callers that do not wait.
  */
 export interface GelfTransport {
   /** Largest payload (JSON bytes, before compression) `send` accepts; larger ones are dropped. */
   readonly maxPayloadBytes: number;
-  /** Queues or sends one message. Returns false when it was dropped at once (counted in stats). */
-  send(payload: Buffer): boolean;
+  /**
+   * Queues or sends one message. Returns false when it was dropped at once (counted in stats).
+   * `onOutcome`, when given, is called exactly once: at once (before `send` returns) for a drop,
+   * else when the message was sent or lost.
+   */
+  send(payload: Buffer, onOutcome?: GelfOutcomeCallback): boolean;
+  /**
+   * Whether `send` can take another message without passing the transport's high-water mark
+   * (TCP: bytes held; UDP/HTTP/gelf-pro: messages in flight). A transport without it is always
+   * ready.
+   */
+  readonly ready?: boolean;
+  /**
+   * Calls `callback` once, as soon as {@link ready} is true again (at once when it is), or when
+   * the transport closes.
+   */
+  onReady?(callback: () => void): void;
   /** Resolves when every accepted message has been sent or failed, or after `timeoutMs`. */
   flush(timeoutMs: number): Promise<void>;
   /** Flushes (up to `timeoutMs`), then releases sockets; later `send` calls drop. Idempotent. */

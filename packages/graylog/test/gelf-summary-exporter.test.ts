@@ -6,7 +6,9 @@ import type { SummaryExportResult } from '@otel-gelf/request-summary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../src/configuration-error.js';
 import { GelfSummaryExporter } from '../src/gelf-summary-exporter.js';
-import type { GelfTransport, GelfTransportStats } from '../src/types.js';
+import { noLosses } from '../src/transports/counters.js';
+import type { GelfOutcomeCallback, GelfTransport, GelfTransportStats } from '../src/types.js';
+import { waitUntil } from './helpers.js';
 import { operation, summary } from './summaries.js';
 
 let receiver: GelfReceiver;
@@ -21,11 +23,15 @@ function withId() {
   return summary({ traceId: randomBytes(16).toString('hex') });
 }
 
-/** Calls export and returns every result the callback received (it must be exactly one). */
+/**
+ * Calls export and returns the result once the callback came (it calls back when the transport
+ * has taken the batch); checks that it came exactly once.
+ */
 async function exportAll(exporter: GelfSummaryExporter, summaries = [withId()]) {
   const results: SummaryExportResult[] = [];
   exporter.export(summaries, (r) => results.push(r));
-  await new Promise((r) => setImmediate(r));
+  await waitUntil(() => results.length > 0, 10_000, 'the export callback');
+  await new Promise((r) => setTimeout(r, 10));
   expect(results).toHaveLength(1);
   return results[0]!;
 }
@@ -35,9 +41,10 @@ class FakeTransport implements GelfTransport {
   payloads: Buffer[] = [];
   accept = true;
   throwOnSend = false;
-  send(payload: Buffer): boolean {
+  send(payload: Buffer, onOutcome?: GelfOutcomeCallback): boolean {
     if (this.throwOnSend) throw new Error('transport bug');
     if (this.accept) this.payloads.push(payload);
+    onOutcome?.(this.accept ? 'sent' : 'bufferFull', this.accept ? undefined : 'fake buffer full');
     return this.accept;
   }
   flush(): Promise<void> {
@@ -47,7 +54,15 @@ class FakeTransport implements GelfTransport {
     return Promise.resolve();
   }
   stats(): GelfTransportStats {
-    return { sent: this.payloads.length, dropped: 0, failed: 0, pending: 0, bytes: 0, errors: 0 };
+    return {
+      sent: this.payloads.length,
+      dropped: 0,
+      failed: 0,
+      lost: noLosses(),
+      pending: 0,
+      bytes: 0,
+      errors: 0,
+    };
   }
 }
 
@@ -67,7 +82,7 @@ describe('GelfSummaryExporter', () => {
       }
       await exporter.forceFlush();
       expect(exporter.stats()).toMatchObject({
-        exported: 3,
+        received: 3,
         sent: 3,
         dropped: 0,
         failed: 0,
@@ -123,16 +138,16 @@ describe('GelfSummaryExporter', () => {
       transport.accept = false;
       const exporter = new GelfSummaryExporter({ transport });
       const r = await exportAll(exporter, [withId(), withId()]);
-      expect(r.code).toBe(1);
-      expect(r.error?.message).toContain('2 of 2 messages dropped');
+      expect(r).toMatchObject({ code: 1, exported: 0, dropped: 2 });
+      expect(r.error?.message).toBe('fake buffer full');
     });
 
     it('never throws: a failing transport gives FAILED, a throwing callback is contained', async () => {
       const transport = new FakeTransport();
       transport.throwOnSend = true;
       const exporter = new GelfSummaryExporter({ transport });
-      expect((await exportAll(exporter)).code).toBe(1);
-      expect(exporter.stats().dropped).toBe(1);
+      expect(await exportAll(exporter)).toMatchObject({ code: 1, exported: 0, dropped: 0 });
+      expect(exporter.stats()).toMatchObject({ failed: 1, lost: { network: 1 } });
       transport.throwOnSend = false;
       let calls = 0;
       expect(() =>

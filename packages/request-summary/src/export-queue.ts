@@ -21,14 +21,20 @@ export interface ExportQueueSettings {
  * OpenTelemetry BatchSpanProcessor: one export in flight at a time, a full batch right away
  * (on the next turn of the event loop, never inside `span.end()`), a partial one after
  * `scheduledDelayMillis`; every export bounded by `exportTimeoutMillis` and run with tracing
- * suppressed. Nothing here throws or rejects.
+ * suppressed. While an export is in flight new summaries wait here, up to `maxQueueSize`.
+ * Every summary pushed ends counted once: exported, dropped (queue full, or by the exporter),
+ * failed, or still queued/exporting. Nothing here throws or rejects.
  */
 export class ExportQueue {
-  /** Summaries exported successfully. */
+  /** Summaries delivered (per summary, as the exporter reports). */
   exported = 0;
   /** Summaries dropped because the queue was full. */
   droppedQueueFull = 0;
-  /** Export calls that failed, threw or timed out. */
+  /** Summaries the exporter refused without trying. */
+  droppedByExporter = 0;
+  /** Summaries the exporter tried and lost, or whose export failed, threw or timed out. */
+  failed = 0;
+  /** Export calls that did not deliver their whole batch. */
   exportFailures = 0;
 
   private readonly exporter: SummaryExporter;
@@ -36,6 +42,7 @@ export class ExportQueue {
   private readonly log: RateLimitedDiag;
   private queue: RequestSummary[] = [];
   private inFlight: Promise<void> | undefined = undefined;
+  private inFlightCount = 0;
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private immediate: ReturnType<typeof setImmediate> | undefined = undefined;
   /** Once closed, no timers are scheduled: only {@link flush} exports. */
@@ -57,6 +64,11 @@ export class ExportQueue {
     return this.queue.length;
   }
 
+  /** Summaries in the export call in flight. */
+  get exporting(): number {
+    return this.inFlightCount;
+  }
+
   /** Queues one summary, or drops and counts it when the queue is full. */
   push(summary: RequestSummary): void {
     if (this.queue.length >= this.settings.maxQueueSize) {
@@ -64,7 +76,7 @@ export class ExportQueue {
       this.log.report(
         'warn',
         'queueFull',
-        `export queue full (maxQueueSize ${this.settings.maxQueueSize}); summary dropped`,
+        `export queue full (maxQueueSize ${this.settings.maxQueueSize}): summary dropped; the exporter is slower than the application (see the exporter's own warnings for why)`,
       );
       return;
     }
@@ -114,10 +126,31 @@ export class ExportQueue {
     this.clearTimers();
     if (this.inFlight !== undefined || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.settings.exportBatchSize);
+    this.inFlightCount = batch.length;
     this.inFlight = this.exportBatch(batch).then(() => {
       this.inFlight = undefined;
+      this.inFlightCount = 0;
       this.schedule();
     });
+  }
+
+  /** Counts one export's outcome per summary and reports a loss, with its reason. */
+  private account(size: number, result: SummaryExportResult | undefined, reason?: string): void {
+    const ok = result !== undefined && result !== null && result.code === ExportResultCode.SUCCESS;
+    const exported = clampCount(result?.exported, ok ? size : 0, size);
+    const dropped = clampCount(result?.dropped, 0, size - exported);
+    const failed = size - exported - dropped;
+    this.exported += exported;
+    this.droppedByExporter += dropped;
+    this.failed += failed;
+    if (exported === size) return;
+    this.exportFailures++;
+    const parts: string[] = [];
+    if (dropped > 0) parts.push(`${dropped} of ${size} summaries dropped`);
+    if (failed > 0) parts.push(`${failed} of ${size} summaries failed`);
+    const why = result?.error?.message || reason || 'the exporter reported FAILED';
+    // One kind per reason, so one failing cause does not hide another.
+    this.log.report('error', `export:${why}`, `${parts.join(', ')}: ${why}`);
   }
 
   /** One export call; resolves once its callback fired or it timed out. */
@@ -131,21 +164,11 @@ export class ExportQueue {
         }
         settled = true;
         clearTimeout(timeout);
-        if (result !== undefined && result !== null && result.code === ExportResultCode.SUCCESS) {
-          this.exported += batch.length;
-        } else {
-          this.exportFailures++;
-          this.log.report(
-            'error',
-            'exportFailure',
-            `export of ${batch.length} summaries failed${reason === undefined ? '' : ` (${reason})`}`,
-            result?.error,
-          );
-        }
+        this.account(batch.length, result, reason);
         resolve();
       };
       const timeout = setTimeout(() => {
-        finish(undefined, `no answer within ${this.settings.exportTimeoutMillis} ms`);
+        finish(undefined, `no answer within exportTimeoutMillis (${this.settings.exportTimeoutMillis} ms)`);
       }, this.settings.exportTimeoutMillis);
       // A hung exporter must not keep the process alive; forceFlush has its own deadline.
       timeout.unref();
@@ -154,8 +177,17 @@ export class ExportQueue {
           this.exporter.export(batch, (result) => finish(result));
         });
       } catch (error) {
-        finish({ code: ExportResultCode.FAILED, error: error as Error }, 'export threw');
+        finish(
+          { code: ExportResultCode.FAILED, error: error as Error },
+          `export threw: ${(error as Error)?.message}`,
+        );
       }
     });
   }
+}
+
+/** A count an exporter reported, as an integer within [0, max]; `fallback` when absent. */
+function clampCount(value: number | undefined, fallback: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return Math.min(fallback, max);
+  return Math.max(0, Math.min(max, Math.floor(value)));
 }

@@ -11,6 +11,7 @@ export {
   findOptionProblems,
   type RequestSummaryProcessorOptions,
 } from './options.js';
+export { type DiagLevel, RateLimitedDiag } from './rate-limited-diag.js';
 export {
   RequestSummaryProcessor,
   type RequestSummaryProcessorStats,

@@ -24,10 +24,18 @@ export interface RequestSummaryProcessorStats {
   openRequests: number;
   /** Span ids registered right now: roots of open (or lingering) requests and their spans that started a child. */
   trackedSpans: number;
-  /** Summaries waiting for export. */
+  /** Summaries waiting for export (not counting those in the export in flight). */
   queued: number;
-  /** Summaries the exporter accepted. */
+  /** Summaries in the export call in flight (one at a time). */
+  exporting: number;
+  /** Summaries delivered, per summary (as the exporter reports it; GELF: sent on the wire). */
   exported: number;
+  /** Summaries the exporter refused without trying (too large, its transport's bound reached). */
+  droppedByExporter: number;
+  /** Summaries the exporter tried and lost (network error, HTTP error, timeout), or whose export failed. */
+  failed: number;
+  /** Request roots that ended after `shutdown()` began; not summarised. */
+  afterShutdown: number;
   /** Roots not tracked because `maxOpenRequests` requests were open. */
   droppedRequests: number;
   /** Summaries dropped because `maxQueueSize` summaries were waiting. */
@@ -40,7 +48,7 @@ export interface RequestSummaryProcessorStats {
   incompleteRequests: number;
   /** Ended requests not exported because of `errorsOnly`, `minDurationMs`, `sampleRatio` or `filter`. */
   filteredOut: number;
-  /** Export calls that failed, threw or timed out. */
+  /** Export calls that did not deliver their whole batch (failed, threw, timed out, or lost some). */
   exportFailures: number;
   /** Errors caught inside the processor (a throwing `operationKey` or `filter`, a malformed span …). */
   processorErrors: number;
@@ -125,6 +133,9 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   private filteredOut = 0;
   private processorErrors = 0;
   private untrackedSpans = 0;
+  private afterShutdown = 0;
+  /** Roots exported as incomplete by shutdown: their end, coming later, is no new request. */
+  private readonly evictedAtShutdown = new WeakSet<object>();
   private droppedAnnotations = 0;
   private cutAnnotations = 0;
   /**
@@ -225,7 +236,14 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
 
   /** Records an ended child into its request, or ends the request when its root ends. */
   onEnd(span: SummarySpan): void {
-    if (this.isShutdown) return;
+    if (this.isShutdown) {
+      try {
+        this.endAfterShutdown(span);
+      } catch (error) {
+        this.reportError(error);
+      }
+      return;
+    }
     try {
       const parent = span.parentSpanContext;
       if (parent === undefined || parent === null || parent.isRemote === true) {
@@ -250,6 +268,19 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     } catch (error) {
       this.reportError(error);
     }
+  }
+
+  /** Counts a request root that ends once shutdown has begun: it cannot be exported any more. */
+  private endAfterShutdown(span: SummarySpan): void {
+    if (typeof span !== 'object' || span === null || this.evictedAtShutdown.has(span)) return;
+    const parent = span.parentSpanContext;
+    if (parent !== undefined && parent !== null && parent.isRemote !== true) return;
+    this.afterShutdown++;
+    this.log.report(
+      'warn',
+      'afterShutdown',
+      'a request ended after shutdown began; not summarised (end requests before shutting the tracer provider down)',
+    );
   }
 
   /**
@@ -353,7 +384,11 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       openRequests: this.openCount,
       trackedSpans: this.spans.size,
       queued: this.queue.length,
+      exporting: this.queue.exporting,
       exported: this.queue.exported,
+      droppedByExporter: this.queue.droppedByExporter,
+      failed: this.queue.failed,
+      afterShutdown: this.afterShutdown,
       droppedRequests: this.droppedRequests,
       droppedQueueFull: this.queue.droppedQueueFull,
       lateSpans: this.lateSpans,
@@ -662,7 +697,10 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       clearInterval(this.sweepTimer);
       if (this.closingImmediate !== undefined) clearImmediate(this.closingImmediate);
       this.finishClosing();
-      while (this.oldest !== undefined) this.evict(this.oldest);
+      while (this.oldest !== undefined) {
+        if (this.oldest.root !== undefined) this.evictedAtShutdown.add(this.oldest.root);
+        this.evict(this.oldest);
+      }
       this.spans.clear();
       this.lastId = undefined;
       this.lastRequest = undefined;

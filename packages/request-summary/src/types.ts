@@ -97,7 +97,18 @@ export interface RequestSummary {
 /** Outcome of one export call, in the shape of OpenTelemetry's `ExportResult`. */
 export interface SummaryExportResult {
   code: ExportResultCodeValue;
+  /** What went wrong, in words; `RequestSummaryProcessor` reports it (rate-limited) with the counts. */
   error?: Error;
+  /**
+   * Summaries of the batch that were delivered, for an exporter that knows per summary. Without
+   * it, SUCCESS counts the whole batch as exported and FAILED none of it.
+   */
+  exported?: number;
+  /**
+   * Summaries of the batch refused without trying (too large, a transport's bound reached …);
+   * the rest, neither exported nor dropped, failed. @defaultValue 0
+   */
+  dropped?: number;
 }
 
 /** `ExportResultCode` values, as in `@opentelemetry/core` (0 success, 1 failed). */
@@ -106,7 +117,9 @@ export type ExportResultCodeValue = (typeof ExportResultCode)[keyof typeof Expor
 
 /**
  * Receives finished request summaries in batches, like OpenTelemetry's `SpanExporter`.
- * `export` must call `resultCallback` exactly once per call.
+ * `export` must call `resultCallback` exactly once per call. The processor has one export in
+ * flight at a time: an exporter that calls back only once its transport has taken the batch
+ * passes backpressure up to the processor's bounded queue.
  */
 export interface SummaryExporter {
   export(summaries: RequestSummary[], resultCallback: (result: SummaryExportResult) => void): void;

@@ -116,8 +116,25 @@ describe('RequestSummaryProcessor lifecycle', () => {
         processor.onEnd(span as SummarySpan);
       }
       await processor.forceFlush();
-      expect(processor.stats()).toEqual(before);
+      // Only ending roots are counted, as requests that came too late.
+      expect({ ...processor.stats(), afterShutdown: 0 }).toEqual(before);
+      expect(processor.stats().afterShutdown).toBeGreaterThan(0);
       expect(calls.export).toBe(0);
+    });
+
+    it('count a request root that ends after shutdown began, once; a root exported as incomplete at shutdown is not counted again', async () => {
+      const h = open();
+      const openAtShutdown = h.tracer.startSpan('open at shutdown', { kind: 1 });
+      const shutdown = h.processor.shutdown();
+      const late = h.tracer.startSpan('late', { kind: 1 });
+      late.end();
+      openAtShutdown.end();
+      await shutdown;
+      expect(h.processor.stats()).toMatchObject({
+        afterShutdown: 1,
+        incompleteRequests: 1,
+        exported: 1,
+      });
     });
   });
 

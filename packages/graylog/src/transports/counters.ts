@@ -1,9 +1,22 @@
-import type { GelfTransportStats } from '../types.js';
+import type { GelfLossCounts, GelfOutcome, GelfTransportStats } from '../types.js';
+
+/** Which losses are drops (refused without trying); the other reasons are failures. */
+const DROP_REASONS: ReadonlySet<GelfOutcome> = new Set(['bufferFull', 'inFlightCap', 'tooLarge', 'closed']);
+
+/** A {@link GelfLossCounts} with every reason at 0. */
+export function noLosses(): GelfLossCounts {
+  return { bufferFull: 0, inFlightCap: 0, tooLarge: 0, closed: 0, timeout: 0, httpStatus: 0, network: 0 };
+}
+
+/** Whether `outcome` is a drop (refused without trying) rather than a failure or a send. */
+export function isDrop(outcome: GelfOutcome): boolean {
+  return DROP_REASONS.has(outcome);
+}
 
 /**
  * The bookkeeping every transport shares: messages pending (accepted, not yet settled), each
- * settled exactly once as sent, failed or dropped, plus bytes and errors; and a `wait` for
- * `flush`.
+ * ended exactly once as sent, dropped or failed (by reason), plus bytes and errors; and a `wait`
+ * for `flush`.
  */
 export class TransportCounters {
   /** Messages accepted and not yet sent or failed. */
@@ -13,6 +26,7 @@ export class TransportCounters {
   failed = 0;
   bytes = 0;
   errors = 0;
+  readonly lost: GelfLossCounts = noLosses();
   private waiters: Array<() => void> = [];
 
   /** A message was accepted. */
@@ -20,10 +34,21 @@ export class TransportCounters {
     this.pending++;
   }
 
-  /** An accepted message was sent (`ok`) or lost. */
-  settle(ok: boolean): void {
-    if (ok) this.sent++;
-    else this.failed++;
+  /** A message was refused without being accepted. */
+  drop(reason: GelfOutcome): void {
+    this.dropped++;
+    if (reason !== 'sent') this.lost[reason]++;
+  }
+
+  /** An accepted message was sent or lost. */
+  settle(outcome: GelfOutcome): void {
+    if (outcome === 'sent') this.sent++;
+    else {
+      this.lost[outcome]++;
+      // Dropped at the last moment (e.g. buffered, then the transport closed): still a drop.
+      if (isDrop(outcome)) this.dropped++;
+      else this.failed++;
+    }
     this.pending--;
     if (this.pending <= 0) {
       this.pending = 0;
@@ -66,6 +91,7 @@ export class TransportCounters {
       sent: this.sent,
       dropped: this.dropped,
       failed: this.failed,
+      lost: { ...this.lost },
       pending: this.pending,
       bytes: this.bytes,
       errors: this.errors,

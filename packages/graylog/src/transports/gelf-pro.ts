@@ -3,7 +3,7 @@
 import type GelfPro from 'gelf-pro';
 import { ConfigurationError } from '../configuration-error.js';
 import { loadOptionalPeer } from '../optional-peer.js';
-import { RateLimitedWarning } from '../rate-limited-warning.js';
+import type { GelfOutcomeCallback } from '../types.js';
 import { BaseTransport } from './base-transport.js';
 import type { GelfTlsOptions } from './tls.js';
 
@@ -21,7 +21,9 @@ export interface GelfProTransportOptions {
   tls?: GelfTlsOptions;
   /**
    * Messages in flight. gelf-pro opens a socket or connection per message: this cap is what keeps
-   * a burst from exhausting file handles. @defaultValue 64
+   * a burst from exhausting file handles. The transport is `ready` below half of it, so a sender
+   * that waits for readiness (the exporter) never meets it; beyond, dropped (`inFlightCap`).
+   * @defaultValue 64
    */
   maxInFlight?: number;
 }
@@ -50,8 +52,7 @@ let gelfPro: typeof GelfPro | undefined;
 export class GelfProTransport extends BaseTransport {
   readonly maxPayloadBytes: number;
   private readonly maxInFlight: number;
-  private readonly warning = new RateLimitedWarning();
-  private readonly label: string;
+  private readonly name: string;
   private readonly pro: typeof GelfPro;
 
   /**
@@ -68,7 +69,7 @@ export class GelfProTransport extends BaseTransport {
     this.pro = gelfPro;
     this.maxInFlight = options.maxInFlight ?? 64;
     this.maxPayloadBytes = options.protocol === 'udp' ? GELF_PRO_UDP_MAX : GELF_PRO_TCP_MAX;
-    this.label = `gelf-pro ${options.protocol}://${options.host}:${options.port}`;
+    this.name = `gelf-pro ${options.protocol}://${options.host}:${options.port}`;
     const adapterOptions: Record<string, unknown> = {
       host: options.host,
       port: options.port,
@@ -97,34 +98,48 @@ export class GelfProTransport extends BaseTransport {
       pro.adapter = undefined;
       pro.config = { ...pro.config, adapterName, adapterOptions };
       configKey = key;
-      configLabel = this.label;
+      configLabel = this.name;
     }
     holders++;
   }
 
-  send(payload: Buffer): boolean {
-    if (!this.admit(payload, this.counters.pending >= this.maxInFlight)) return false;
+  /** Below half of `maxInFlight` messages. */
+  get ready(): boolean {
+    return this.counters.pending * 2 < this.maxInFlight;
+  }
+
+  send(payload: Buffer, onOutcome?: GelfOutcomeCallback): boolean {
+    const full = this.counters.pending >= this.maxInFlight ? 'inFlightCap' : undefined;
+    const detail = full && `${this.name}: ${this.counters.pending} messages in flight (maxInFlight ${this.maxInFlight})`;
+    if (!this.admit(payload, full, detail, onOutcome)) return false;
     this.counters.accept();
+    // gelf-pro may call back more than once for one message (an error, then close): once counts.
+    let settled = false;
+    const onSent = (err?: Error | null, bytes?: number): void => {
+      if (settled) return;
+      settled = true;
+      if (err) {
+        const timedOut = /timeout/i.test(err.message);
+        this.settle(timedOut ? 'timeout' : 'network', this.onNetworkError('send failed', err), onOutcome);
+      } else {
+        this.counters.bytes += bytes ?? 0;
+        this.settle('sent', undefined, onOutcome);
+      }
+    };
     try {
-      this.pro.send(payload.toString('utf8'), this.onSent);
+      this.pro.send(payload.toString('utf8'), onSent);
     } catch (err) {
-      this.onSent(err as Error);
+      onSent(err as Error);
     }
     return true;
+  }
+
+  protected get label(): string {
+    return this.name;
   }
 
   protected async release(timeoutMs: number): Promise<void> {
     await this.counters.wait(timeoutMs);
     holders--;
   }
-
-  private readonly onSent = (err?: Error | null, bytes?: number): void => {
-    if (err) {
-      this.counters.errors++;
-      this.warning.warn(`${this.label}: ${err.message}`, err);
-    } else {
-      this.counters.bytes += bytes ?? 0;
-    }
-    this.counters.settle(!err);
-  };
 }

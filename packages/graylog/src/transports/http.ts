@@ -1,8 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { deflateSync, gzipSync } from 'node:zlib';
-import { RateLimitedWarning } from '../rate-limited-warning.js';
-import type { GelfCompression } from '../types.js';
+import type { GelfCompression, GelfOutcome, GelfOutcomeCallback } from '../types.js';
 import { BaseTransport } from './base-transport.js';
 import { type GelfTlsOptions, tlsConnectOptions } from './tls.js';
 
@@ -19,11 +18,16 @@ export interface HttpTransportOptions {
    * for bodies over 1 KiB). @defaultValue 'auto'
    */
   compression?: GelfCompression;
-  /** Requests in flight at once; beyond, messages are dropped. @defaultValue 256 */
+  /**
+   * Requests in flight at once (sent or waiting for a keep-alive socket); beyond, messages are
+   * dropped (`inFlightCap`). The transport is `ready` below half of it: 32 requests queued for 4
+   * sockets keep every socket busy, while a sender that waits for readiness never meets the cap.
+   * @defaultValue 64
+   */
   maxInFlight?: number;
   /** Keep-alive connections to Graylog. @defaultValue 4 */
   maxSockets?: number;
-  /** A request not answered within this time fails. @defaultValue 10000 */
+  /** A request not answered within this time of `send` fails (`timeout`). @defaultValue 10000 */
   timeoutMs?: number;
   /** HTTPS certificates and verification. */
   tls?: GelfTlsOptions;
@@ -45,13 +49,12 @@ export class HttpTransport extends BaseTransport {
   private readonly compression: GelfCompression;
   private readonly maxInFlight: number;
   private readonly timeoutMs: number;
-  private readonly warning = new RateLimitedWarning();
 
   constructor(options: HttpTransportOptions) {
     super();
     this.options = options;
     this.compression = options.compression ?? 'auto';
-    this.maxInFlight = options.maxInFlight ?? 256;
+    this.maxInFlight = options.maxInFlight ?? 64;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 4 };
     if (options.protocol === 'https') {
@@ -66,8 +69,15 @@ export class HttpTransport extends BaseTransport {
     }
   }
 
-  send(payload: Buffer): boolean {
-    if (!this.admit(payload, this.counters.pending >= this.maxInFlight)) return false;
+  /** Below half of `maxInFlight` requests. */
+  get ready(): boolean {
+    return this.counters.pending * 2 < this.maxInFlight;
+  }
+
+  send(payload: Buffer, onOutcome?: GelfOutcomeCallback): boolean {
+    const full = this.counters.pending >= this.maxInFlight ? 'inFlightCap' : undefined;
+    const detail = full && `${this.label}: ${this.counters.pending} requests in flight (maxInFlight ${this.maxInFlight})`;
+    if (!this.admit(payload, full, detail, onOutcome)) return false;
     let body = payload;
     let encoding: string | undefined;
     try {
@@ -80,10 +90,7 @@ export class HttpTransport extends BaseTransport {
         encoding = 'deflate';
       }
     } catch (err) {
-      this.counters.errors++;
-      this.warning.warn('GELF HTTP: compression failed', err);
-      this.counters.dropped++;
-      return false;
+      return this.drop('tooLarge', this.onNetworkError('compression failed', err as Error), onOutcome);
     }
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
@@ -92,38 +99,48 @@ export class HttpTransport extends BaseTransport {
     if (encoding !== undefined) headers['content-encoding'] = encoding;
     this.counters.accept();
     let settled = false;
-    const settle = (ok: boolean, problem?: Error) => {
+    let req: ReturnType<typeof httpRequest> | undefined;
+    // One deadline from send to answer, also for a request still waiting for a socket (Node's
+    // own `timeout` only starts once it has one).
+    const timer = setTimeout(() => {
+      finish('timeout', `${this.label}: no answer within ${this.timeoutMs} ms`);
+      req?.destroy();
+    }, this.timeoutMs);
+    timer.unref();
+    const finish = (outcome: GelfOutcome, detail?: string) => {
       if (settled) return;
       settled = true;
-      if (problem !== undefined) this.warning.warn(`${this.label}: ${problem.message}`, problem);
-      this.counters.settle(ok);
+      clearTimeout(timer);
+      this.settle(outcome, detail, onOutcome);
     };
     try {
-      const req = this.request({
+      req = this.request({
         agent: this.agent,
         host: this.options.host,
         port: this.options.port,
         path: this.options.path ?? '/gelf',
         method: 'POST',
         headers,
-        timeout: this.timeoutMs,
       });
       req.on('response', (res: IncomingMessage) => {
         // Read the (empty) body so the keep-alive connection is reused.
         res.resume();
         const status = res.statusCode ?? 0;
-        settle(status === 202, status === 202 ? undefined : new Error(`answered ${status}`));
+        if (status === 202) {
+          finish('sent');
+          return;
+        }
+        const detail = `${this.label} answered HTTP ${status}`;
+        this.log.report('warn', `httpStatus:${status}`, detail);
+        finish('httpStatus', detail);
       });
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
       req.on('error', (err) => {
-        this.counters.errors++;
-        settle(false, err);
+        if (!settled) finish('network', this.onNetworkError('request failed', err));
       });
       req.end(body);
       this.counters.bytes += body.length;
     } catch (err) {
-      this.counters.errors++;
-      settle(false, err as Error);
+      finish('network', this.onNetworkError('request failed', err as Error));
     }
     return true;
   }
@@ -134,7 +151,7 @@ export class HttpTransport extends BaseTransport {
     this.agent.destroy();
   }
 
-  private get label(): string {
+  protected get label(): string {
     const o = this.options;
     return `GELF ${o.protocol.toUpperCase()} ${o.host}:${o.port}${o.path ?? '/gelf'}`;
   }

@@ -58,7 +58,7 @@ export class TlsTransport extends TcpTransport {
     return { socket: connect(this.connectOptions), readyEvent: 'secureConnect' };
   }
 
-  protected override get label(): string {
-    return `GELF TLS ${this.host}:${this.port}`;
+  protected override get kind(): string {
+    return 'TLS';
   }
 }

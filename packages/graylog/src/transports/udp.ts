@@ -3,8 +3,7 @@ import { lookup } from 'node:dns';
 import { isIP } from 'node:net';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { chunkPayload, datagramCount, MAX_CHUNKS, maxChunkedPayload } from '../gelf-chunks.js';
-import { RateLimitedWarning } from '../rate-limited-warning.js';
-import type { GelfCompression } from '../types.js';
+import type { GelfCompression, GelfOutcome, GelfOutcomeCallback } from '../types.js';
 import { BaseTransport } from './base-transport.js';
 
 /** Options of {@link UdpTransport}. */
@@ -20,9 +19,14 @@ export interface UdpTransportOptions {
   chunkSize?: number;
   /** Payload compression. `auto` compresses only when that saves a chunk. @defaultValue 'auto' */
   compression?: GelfCompression;
-  /** Messages in flight (waiting for the socket or an address); beyond, dropped. @defaultValue 1024 */
+  /**
+   * Messages in flight (handed to the socket, send callback not yet back, or waiting for an
+   * address); beyond, dropped (`inFlightCap`). The transport is `ready` below half of it, so one
+   * default batch (512) goes out at once and a sender that waits for readiness never meets the
+   * cap. @defaultValue 1024
+   */
   maxInFlight?: number;
-  /** Bytes in flight; beyond, dropped. @defaultValue 16 MiB */
+  /** Bytes in flight; beyond, dropped (`inFlightCap`). @defaultValue 16 MiB */
   maxInFlightBytes?: number;
 }
 
@@ -34,11 +38,23 @@ export const DEFAULT_CHUNK_SIZE = 1420;
 
 // A lost address (DNS change, interface down) is looked up again at most this often.
 const RELOOKUP_INTERVAL_MS = 1000;
+// A failed connect() is retried after 100 ms, doubling up to 2 s (with jitter).
+const MIN_RETRY_MS = 100;
+const MAX_RETRY_MS = 2000;
+
+interface Waiting {
+  datagrams: Buffer[];
+  bytes: number;
+  onOutcome: GelfOutcomeCallback | undefined;
+}
 
 /**
- * GELF over UDP: one long-lived, unref'ed socket; chunking (never an empty trailing chunk);
- * optional gzip/zlib compression; a cap on messages in flight. Errors are counted and reported
- * through a rate-limited `diag.warn`, never thrown.
+ * GELF over UDP: one long-lived, unref'ed, connected socket; chunking (never an empty trailing
+ * chunk); optional gzip/zlib compression; a cap on messages in flight. A message is `sent` when
+ * every one of its datagrams' send callbacks came back without error: UDP confirms nothing
+ * beyond that, so what the network or Graylog's receive buffer drops is never seen. A failed
+ * `connect()` (no route yet, a bad address) is reported with its own error and retried with
+ * backoff. Errors are counted and reported through a rate-limited `diag.warn`, never thrown.
  */
 export class UdpTransport extends BaseTransport {
   readonly maxPayloadBytes: number;
@@ -48,7 +64,6 @@ export class UdpTransport extends BaseTransport {
   private readonly compression: GelfCompression;
   private readonly maxInFlight: number;
   private readonly maxInFlightBytes: number;
-  private readonly warning = new RateLimitedWarning();
   private socket: Socket | undefined;
   private connected = false;
   private address: string | undefined;
@@ -56,9 +71,11 @@ export class UdpTransport extends BaseTransport {
   private lookingUp = false;
   private lastLookup = Number.NEGATIVE_INFINITY;
   private stale = false;
-  /** Messages accepted before the host name resolved, as ready-to-send datagrams. */
-  private waiting: Array<{ datagrams: Buffer[]; bytes: number }> = [];
+  /** Messages accepted before the socket was connected, as ready-to-send datagrams. */
+  private waiting: Waiting[] = [];
   private inFlightBytes = 0;
+  private connectFailures = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(options: UdpTransportOptions) {
     super();
@@ -76,40 +93,55 @@ export class UdpTransport extends BaseTransport {
     }
   }
 
-  send(payload: Buffer): boolean {
+  /** Below half of `maxInFlight` messages and half of `maxInFlightBytes`. */
+  get ready(): boolean {
+    return (
+      this.counters.pending * 2 < this.maxInFlight && this.inFlightBytes * 2 < this.maxInFlightBytes
+    );
+  }
+
+  send(payload: Buffer, onOutcome?: GelfOutcomeCallback): boolean {
     const full =
       this.counters.pending >= this.maxInFlight ||
       this.inFlightBytes + payload.length > this.maxInFlightBytes;
-    if (!this.admit(payload, full)) return false;
+    const detail = full
+      ? `${this.label}: ${this.counters.pending} messages (${this.inFlightBytes} bytes) in flight (maxInFlight ${this.maxInFlight})`
+      : undefined;
+    if (!this.admit(payload, full ? 'inFlightCap' : undefined, detail, onOutcome)) return false;
     let datagrams: Buffer[] | undefined;
     try {
       datagrams = this.datagrams(payload);
     } catch (err) {
-      this.counters.errors++;
-      this.warning.warn('GELF UDP: compression failed', err);
+      this.onNetworkError('compression failed', err as Error);
     }
     if (datagrams === undefined) {
-      this.counters.dropped++;
-      return false;
+      return this.drop('tooLarge', `${this.label}: message does not fit ${MAX_CHUNKS} chunks`, onOutcome);
     }
     this.counters.accept();
     this.inFlightBytes += payload.length;
     if (this.connected) {
       if (this.stale) this.resolve();
-      this.transmit(this.socket!, datagrams, payload.length);
+      this.transmit(this.socket!, datagrams, payload.length, onOutcome);
     } else {
-      // Until the address is known and the socket connected (one round of the event loop).
-      this.waiting.push({ datagrams, bytes: payload.length });
+      // Until the address is known and the socket connected (one round of the event loop), or
+      // until the next connect() attempt after a failure.
+      this.waiting.push({ datagrams, bytes: payload.length, onOutcome });
       if (this.address === undefined) this.resolve();
-      else if (this.socket === undefined) this.openSocket();
+      else if (this.socket === undefined && this.retryTimer === undefined) this.openSocket();
     }
     return true;
   }
 
   protected async release(timeoutMs: number): Promise<void> {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     await this.counters.wait(timeoutMs);
-    this.failWaiting();
+    this.failWaiting('timeout', `${this.label}: not connected within ${timeoutMs} ms of close`);
     this.closeSocket();
+  }
+
+  protected get label(): string {
+    return `GELF UDP ${this.host}:${this.port}`;
   }
 
   /** The datagrams for one payload, compressed as configured; undefined when over 128 chunks. */
@@ -132,8 +164,13 @@ export class UdpTransport extends BaseTransport {
     return chunkPayload(body, size);
   }
 
-  private transmit(socket: Socket, datagrams: Buffer[], payloadBytes: number): void {
-    const onSent = this.sentCallback(datagrams.length, payloadBytes);
+  private transmit(
+    socket: Socket,
+    datagrams: Buffer[],
+    payloadBytes: number,
+    onOutcome: GelfOutcomeCallback | undefined,
+  ): void {
+    const onSent = this.sentCallback(datagrams.length, payloadBytes, onOutcome);
     for (const datagram of datagrams) {
       this.counters.bytes += datagram.length;
       try {
@@ -148,28 +185,33 @@ export class UdpTransport extends BaseTransport {
    * The send callback shared by one message's datagrams: the message settles after its last
    * datagram, as failed if any of them failed. One closure per message, no state object.
    */
-  private sentCallback(datagrams: number, payloadBytes: number): (err: Error | null) => void {
+  private sentCallback(
+    datagrams: number,
+    payloadBytes: number,
+    onOutcome: GelfOutcomeCallback | undefined,
+  ): (err: Error | null) => void {
     let remaining = datagrams;
-    let failed = false;
+    let detail: string | undefined;
     return (err) => {
-      if (err) {
-        failed = true;
-        this.onSendError(err);
-      }
-      if (--remaining === 0) this.settle(payloadBytes, failed);
+      if (err) detail ??= this.onSendError(err);
+      if (--remaining === 0) this.finish(payloadBytes, detail === undefined ? 'sent' : 'network', detail, onOutcome);
     };
   }
 
-  private onSendError(err: Error): void {
-    this.counters.errors++;
-    this.warning.warn(`GELF UDP: send to ${this.host}:${this.port} failed`, err);
+  private onSendError(err: Error): string {
     // The address may be gone (DNS change): look the name up again on a later send.
     if (isIP(this.host) === 0) this.stale = true;
+    return this.onNetworkError('send failed', err);
   }
 
-  private settle(bytes: number, failed: boolean): void {
+  private finish(
+    bytes: number,
+    outcome: GelfOutcome,
+    detail: string | undefined,
+    onOutcome: GelfOutcomeCallback | undefined,
+  ): void {
     this.inFlightBytes -= bytes;
-    this.counters.settle(!failed);
+    this.settle(outcome, detail, onOutcome);
   }
 
   private resolve(): void {
@@ -187,15 +229,14 @@ export class UdpTransport extends BaseTransport {
       // After close() gave up on them, nothing is left to send.
       if (this.closed && this.waiting.length === 0) return;
       if (err) {
-        this.counters.errors++;
-        this.warning.warn(`GELF UDP: cannot resolve ${this.host}`, err);
+        const detail = this.onNetworkError(`cannot resolve ${this.host}`, err);
         // Without an address the waiting messages cannot go anywhere.
-        if (this.address === undefined) this.failWaiting();
+        if (this.address === undefined) this.failWaiting('network', detail);
         return;
       }
       this.stale = false;
       this.useAddress(address, family);
-      if (this.socket === undefined) this.openSocket();
+      if (this.socket === undefined && this.retryTimer === undefined) this.openSocket();
     });
   }
 
@@ -226,31 +267,53 @@ export class UdpTransport extends BaseTransport {
   private openSocket(): Socket {
     const socket = createSocket(this.family === 6 ? 'udp6' : 'udp4');
     socket.on('error', (err) => {
-      this.counters.errors++;
-      this.warning.warn('GELF UDP: socket error', err);
-      // A socket that failed (e.g. could not connect) is replaced on the next send; what waited
-      // for it is lost.
+      const detail = this.onNetworkError('socket error', err);
+      // A socket that failed is replaced on the next send; what waited for it is lost.
       if (this.socket === socket) {
         this.closeSocket();
-        this.failWaiting();
+        this.failWaiting('network', detail);
       }
     });
     this.socket = socket;
     this.connected = false;
-    socket.connect(this.port, this.address, () => {
+    // connect()'s callback gets the error when connecting fails (EACCES for a broadcast address,
+    // ENETUNREACH while the network comes up …): without a look at it the socket would stay
+    // unconnected and every send would fail with an unrelated argument error.
+    socket.connect(this.port, this.address, (err?: Error) => {
       if (this.socket !== socket) return;
+      if (err) {
+        this.connectFailed(err);
+        return;
+      }
       this.connected = true;
+      this.connectFailures = 0;
       const waiting = this.waiting;
       this.waiting = [];
-      for (const w of waiting) this.transmit(socket, w.datagrams, w.bytes);
+      for (const w of waiting) this.transmit(socket, w.datagrams, w.bytes, w.onOutcome);
     });
     socket.unref();
     return socket;
   }
 
-  private failWaiting(): void {
+  /** Reports the real error, fails what waited, and tries again after a backoff. */
+  private connectFailed(err: Error): void {
+    const detail = this.onNetworkError(`cannot connect to ${this.address}:${this.port}`, err);
+    this.closeSocket();
+    this.failWaiting('network', detail);
+    if (this.closed) return;
+    const base = Math.min(MAX_RETRY_MS, MIN_RETRY_MS * 2 ** Math.min(this.connectFailures, 30));
+    this.connectFailures++;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      // Messages that arrived meanwhile wait for this attempt; with none, the next send opens.
+      if (this.waiting.length > 0 && this.socket === undefined && !this.closed) this.openSocket();
+    }, base * (0.5 + Math.random() * 0.5));
+    this.retryTimer.unref();
+  }
+
+  private failWaiting(outcome: GelfOutcome, detail: string): void {
     const waiting = this.waiting;
     this.waiting = [];
-    for (const w of waiting) this.settle(w.bytes, true);
+    for (const w of waiting) this.finish(w.bytes, outcome, detail, w.onOutcome);
   }
 }

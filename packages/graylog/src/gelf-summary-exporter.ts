@@ -224,9 +224,18 @@ class BatchExport {
       try {
         payload = toGelfPayload(summary, this.toGelfOptions);
       } catch (err) {
-        this.exporter.parts.log.report('warn', 'mapping', 'a summary could not be mapped to GELF', err);
+        this.exporter.parts.log.report(
+          'warn',
+          'mapping',
+          'a summary could not be mapped to GELF',
+          err,
+        );
         this.exporter.countOwn('tooLarge', 1);
-        this.lose('tooLarge', `a summary could not be mapped to GELF (${(err as Error).message})`, 1);
+        this.lose(
+          'tooLarge',
+          `a summary could not be mapped to GELF (${(err as Error).message})`,
+          1,
+        );
         continue;
       }
       if (payload === undefined) {
@@ -275,7 +284,11 @@ class BatchExport {
       this.next = this.summaries.length;
       this.fed = true;
       this.exporter.countOwn('timeout', rest);
-      this.lose('timeout', `the transport took no more messages within ${ms} ms (Graylog slower than the application, or unreachable)`, rest);
+      this.lose(
+        'timeout',
+        `the transport took no more messages within ${ms} ms (Graylog slower than the application, or unreachable)`,
+        rest,
+      );
       if (this.outstanding > 0) {
         this.timer = setTimeout(this.onDeadline, ms);
         this.timer.unref();

@@ -133,7 +133,8 @@ export class GraylogSummaryProcessor extends RequestSummaryProcessor {
     }
     // The exporter answers within twice its timeout (hand-over, then outcomes): the queue must
     // not give up on a batch first, or it would count as failed what is then delivered.
-    const exportTimeoutMillis = rest.exportTimeoutMillis ?? Math.max(30_000, 2 * exporter.timeoutMillis + 5000);
+    const exportTimeoutMillis =
+      rest.exportTimeoutMillis ?? Math.max(30_000, 2 * exporter.timeoutMillis + 5000);
     super({ ...rest, exporter, exportTimeoutMillis });
     this.gelfExporter = exporter;
   }

@@ -168,7 +168,10 @@ export class ExportQueue {
         resolve();
       };
       const timeout = setTimeout(() => {
-        finish(undefined, `no answer within exportTimeoutMillis (${this.settings.exportTimeoutMillis} ms)`);
+        finish(
+          undefined,
+          `no answer within exportTimeoutMillis (${this.settings.exportTimeoutMillis} ms)`,
+        );
       }, this.settings.exportTimeoutMillis);
       // A hung exporter must not keep the process alive; forceFlush has its own deadline.
       timeout.unref();

@@ -163,6 +163,57 @@ describe('RequestSummaryProcessor lifecycle', () => {
       expect(h.processor.stats()).toMatchObject({ exportFailures: 1, exported: 0 });
     });
 
+    it('that reports per summary: exported, dropped and failed are counted per summary, with the reason in one diag line', async () => {
+      const { exporter } = brokenExporter((done) =>
+        done({
+          code: ExportResultCode.FAILED,
+          exported: 2,
+          dropped: 1,
+          error: new Error('TCP buffer full (4 MiB), 127.0.0.1:12201 is not reading'),
+        }),
+      );
+      const h = open({ exporter });
+      for (const name of ['a', 'b', 'c', 'd']) child(h.tracer, name).end();
+      await h.processor.forceFlush();
+      expect(h.processor.stats()).toMatchObject({
+        exported: 2,
+        droppedByExporter: 1,
+        failed: 1,
+        exportFailures: 1,
+        queued: 0,
+        exporting: 0,
+      });
+      expect(logger.error).toHaveBeenCalledWith(
+        '@otel-gelf/request-summary: 1 of 4 summaries dropped, 1 of 4 summaries failed: TCP buffer full (4 MiB), 127.0.0.1:12201 is not reading',
+      );
+    });
+
+    it('that is slow: one export at a time, the rest waits in the queue up to maxQueueSize and is counted beyond', async () => {
+      const pending: Array<(r: SummaryExportResult) => void> = [];
+      const { exporter, calls } = brokenExporter((done) => pending.push(done));
+      const h = open({ exporter, maxQueueSize: 5, exportBatchSize: 2 });
+      for (let i = 0; i < 5; i++) child(h.tracer, `r${i}`).end();
+      await new Promise((r) => setImmediate(r));
+      expect(h.processor.stats()).toMatchObject({ exporting: 2, queued: 3, droppedQueueFull: 0 });
+      for (let i = 5; i < 9; i++) child(h.tracer, `r${i}`).end();
+      // One batch of 2 in flight, 5 waiting, 2 dropped.
+      expect(calls.export).toBe(1);
+      expect(h.processor.stats()).toMatchObject({ exporting: 2, queued: 5, droppedQueueFull: 2 });
+      const flushed = h.processor.forceFlush();
+      while (calls.export < 4 || pending.length > 0) {
+        pending.shift()?.({ code: ExportResultCode.SUCCESS });
+        await new Promise((r) => setImmediate(r));
+      }
+      await flushed;
+      expect(calls.export).toBe(4);
+      expect(h.processor.stats()).toMatchObject({
+        exported: 7,
+        droppedQueueFull: 2,
+        queued: 0,
+        exporting: 0,
+      });
+    });
+
     it('that calls back twice: the second answer is ignored', async () => {
       const { exporter } = brokenExporter((done) => {
         done({ code: ExportResultCode.SUCCESS });

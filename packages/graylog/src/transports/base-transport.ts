@@ -1,5 +1,11 @@
 import { RateLimitedDiag } from '@otel-gelf/request-summary';
-import type { GelfLossReason, GelfOutcome, GelfOutcomeCallback, GelfTransport, GelfTransportStats } from '../types.js';
+import type {
+  GelfLossReason,
+  GelfOutcome,
+  GelfOutcomeCallback,
+  GelfTransport,
+  GelfTransportStats,
+} from '../types.js';
 import { TransportCounters } from './counters.js';
 
 /**
@@ -42,14 +48,22 @@ export abstract class BaseTransport implements GelfTransport {
   ): boolean {
     if (this.closed) return this.drop('closed', `${this.label} is closed`, onOutcome);
     if (payload.length > this.maxPayloadBytes) {
-      return this.drop('tooLarge', `message of ${payload.length} bytes over ${this.label}'s limit of ${this.maxPayloadBytes}`, onOutcome);
+      return this.drop(
+        'tooLarge',
+        `message of ${payload.length} bytes over ${this.label}'s limit of ${this.maxPayloadBytes}`,
+        onOutcome,
+      );
     }
     if (full !== undefined) return this.drop(full, detail, onOutcome);
     return true;
   }
 
   /** Counts a message refused without trying and tells its outcome; returns false for `send`. */
-  protected drop(reason: GelfLossReason, detail: string | undefined, onOutcome: GelfOutcomeCallback | undefined): false {
+  protected drop(
+    reason: GelfLossReason,
+    detail: string | undefined,
+    onOutcome: GelfOutcomeCallback | undefined,
+  ): false {
     this.counters.drop(reason);
     this.log.report('warn', reason, `${detail ?? reason}; message dropped`);
     onOutcome?.(reason, detail);
@@ -57,7 +71,11 @@ export abstract class BaseTransport implements GelfTransport {
   }
 
   /** Ends one accepted message: counted, its outcome told, waiting senders woken when ready. */
-  protected settle(outcome: GelfOutcome, detail: string | undefined, onOutcome: GelfOutcomeCallback | undefined): void {
+  protected settle(
+    outcome: GelfOutcome,
+    detail: string | undefined,
+    onOutcome: GelfOutcomeCallback | undefined,
+  ): void {
     this.counters.settle(outcome);
     onOutcome?.(outcome, detail);
     this.wakeIfReady();

@@ -1,11 +1,24 @@
 import type { GelfLossCounts, GelfOutcome, GelfTransportStats } from '../types.js';
 
 /** Which losses are drops (refused without trying); the other reasons are failures. */
-const DROP_REASONS: ReadonlySet<GelfOutcome> = new Set(['bufferFull', 'inFlightCap', 'tooLarge', 'closed']);
+const DROP_REASONS: ReadonlySet<GelfOutcome> = new Set([
+  'bufferFull',
+  'inFlightCap',
+  'tooLarge',
+  'closed',
+]);
 
 /** A {@link GelfLossCounts} with every reason at 0. */
 export function noLosses(): GelfLossCounts {
-  return { bufferFull: 0, inFlightCap: 0, tooLarge: 0, closed: 0, timeout: 0, httpStatus: 0, network: 0 };
+  return {
+    bufferFull: 0,
+    inFlightCap: 0,
+    tooLarge: 0,
+    closed: 0,
+    timeout: 0,
+    httpStatus: 0,
+    network: 0,
+  };
 }
 
 /** Whether `outcome` is a drop (refused without trying) rather than a failure or a send. */

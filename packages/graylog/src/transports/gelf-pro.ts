@@ -110,7 +110,9 @@ export class GelfProTransport extends BaseTransport {
 
   send(payload: Buffer, onOutcome?: GelfOutcomeCallback): boolean {
     const full = this.counters.pending >= this.maxInFlight ? 'inFlightCap' : undefined;
-    const detail = full && `${this.name}: ${this.counters.pending} messages in flight (maxInFlight ${this.maxInFlight})`;
+    const detail =
+      full &&
+      `${this.name}: ${this.counters.pending} messages in flight (maxInFlight ${this.maxInFlight})`;
     if (!this.admit(payload, full, detail, onOutcome)) return false;
     this.counters.accept();
     // gelf-pro may call back more than once for one message (an error, then close): once counts.
@@ -120,7 +122,11 @@ export class GelfProTransport extends BaseTransport {
       settled = true;
       if (err) {
         const timedOut = /timeout/i.test(err.message);
-        this.settle(timedOut ? 'timeout' : 'network', this.onNetworkError('send failed', err), onOutcome);
+        this.settle(
+          timedOut ? 'timeout' : 'network',
+          this.onNetworkError('send failed', err),
+          onOutcome,
+        );
       } else {
         this.counters.bytes += bytes ?? 0;
         this.settle('sent', undefined, onOutcome);

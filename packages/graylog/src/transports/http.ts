@@ -76,7 +76,9 @@ export class HttpTransport extends BaseTransport {
 
   send(payload: Buffer, onOutcome?: GelfOutcomeCallback): boolean {
     const full = this.counters.pending >= this.maxInFlight ? 'inFlightCap' : undefined;
-    const detail = full && `${this.label}: ${this.counters.pending} requests in flight (maxInFlight ${this.maxInFlight})`;
+    const detail =
+      full &&
+      `${this.label}: ${this.counters.pending} requests in flight (maxInFlight ${this.maxInFlight})`;
     if (!this.admit(payload, full, detail, onOutcome)) return false;
     let body = payload;
     let encoding: string | undefined;
@@ -90,7 +92,11 @@ export class HttpTransport extends BaseTransport {
         encoding = 'deflate';
       }
     } catch (err) {
-      return this.drop('tooLarge', this.onNetworkError('compression failed', err as Error), onOutcome);
+      return this.drop(
+        'tooLarge',
+        this.onNetworkError('compression failed', err as Error),
+        onOutcome,
+      );
     }
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',

@@ -98,7 +98,10 @@ export class TcpTransport extends BaseTransport {
     this.port = options.port;
     this.maxBufferBytes = options.maxBufferBytes ?? DEFAULT_BUFFER_BYTES;
     this.highWater = Math.floor(this.maxBufferBytes / 2);
-    this.blockBytes = Math.max(1024, Math.min(MAX_BLOCK_BYTES, Math.floor(this.maxBufferBytes / 16)));
+    this.blockBytes = Math.max(
+      1024,
+      Math.min(MAX_BLOCK_BYTES, Math.floor(this.maxBufferBytes / 16)),
+    );
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.writeTimeoutMs = options.writeTimeoutMs ?? this.connectTimeoutMs;
     this.minDelay = options.minReconnectDelayMs ?? 100;
@@ -120,7 +123,13 @@ export class TcpTransport extends BaseTransport {
     if (!this.admit(payload, full, this.fullDetail, onOutcome)) return false;
     let block = last;
     if (!fits) {
-      block = { buf: Buffer.allocUnsafeSlow(grow), used: 0, callbacks: [], held: grow, since: Date.now() };
+      block = {
+        buf: Buffer.allocUnsafeSlow(grow),
+        used: 0,
+        callbacks: [],
+        held: grow,
+        since: Date.now(),
+      };
       this.queued.push(block);
       this.held += grow;
     }
@@ -193,7 +202,9 @@ export class TcpTransport extends BaseTransport {
       socket.setKeepAlive(true, 30_000);
       this.scheduleFlush();
     });
-    socket.on('error', (err) => this.onNetworkError(this.connected ? 'connection lost' : 'cannot connect', err));
+    socket.on('error', (err) =>
+      this.onNetworkError(this.connected ? 'connection lost' : 'cannot connect', err),
+    );
     socket.on('close', () => {
       clearTimeout(timer);
       if (this.socket !== socket) return;

@@ -115,7 +115,11 @@ export class UdpTransport extends BaseTransport {
       this.onNetworkError('compression failed', err as Error);
     }
     if (datagrams === undefined) {
-      return this.drop('tooLarge', `${this.label}: message does not fit ${MAX_CHUNKS} chunks`, onOutcome);
+      return this.drop(
+        'tooLarge',
+        `${this.label}: message does not fit ${MAX_CHUNKS} chunks`,
+        onOutcome,
+      );
     }
     this.counters.accept();
     this.inFlightBytes += payload.length;
@@ -194,7 +198,8 @@ export class UdpTransport extends BaseTransport {
     let detail: string | undefined;
     return (err) => {
       if (err) detail ??= this.onSendError(err);
-      if (--remaining === 0) this.finish(payloadBytes, detail === undefined ? 'sent' : 'network', detail, onOutcome);
+      if (--remaining === 0)
+        this.finish(payloadBytes, detail === undefined ? 'sent' : 'network', detail, onOutcome);
     };
   }
 
@@ -303,11 +308,14 @@ export class UdpTransport extends BaseTransport {
     if (this.closed) return;
     const base = Math.min(MAX_RETRY_MS, MIN_RETRY_MS * 2 ** Math.min(this.connectFailures, 30));
     this.connectFailures++;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      // Messages that arrived meanwhile wait for this attempt; with none, the next send opens.
-      if (this.waiting.length > 0 && this.socket === undefined && !this.closed) this.openSocket();
-    }, base * (0.5 + Math.random() * 0.5));
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = undefined;
+        // Messages that arrived meanwhile wait for this attempt; with none, the next send opens.
+        if (this.waiting.length > 0 && this.socket === undefined && !this.closed) this.openSocket();
+      },
+      base * (0.5 + Math.random() * 0.5),
+    );
     this.retryTimer.unref();
   }
 

@@ -253,3 +253,118 @@ describe('resolveGelfConfig', () => {
     ).toThrow('cannot read OTEL_EXPORTER_GELF_CERTIFICATE file "/nonexistent/ca.pem": ENOENT');
   });
 });
+
+describe('resolveGelfConfig: one rule per kind of value', () => {
+  it.each([
+    'endpoint',
+    'host',
+    'transport',
+    'compression',
+    'chunkSize',
+    'timeoutMillis',
+    'tls',
+    'maxInFlight',
+    'maxBufferBytes',
+    'compact',
+    'operationFields',
+    'maxFieldOperations',
+    'env',
+  ])('refuses null for %s, as for every option', (key) => {
+    expect(() => resolve({ [key]: null })).toThrow(
+      `GraylogSummaryProcessor: invalid ${key} null (leave the option out, or undefined, for its default)`,
+    );
+  });
+
+  it.each(['0x400', '1e3', '0b10000000000', '1024.0', ' 1024 kB', '+1024', '-1', 'Infinity'])(
+    'takes sizes and timeouts from the environment as decimal integers only (refuses %j)',
+    (text) => {
+      for (const name of [
+        GELF_ENV.chunkSize,
+        GELF_ENV.timeoutMillis,
+        GELF_ENV.maxFieldOperations,
+      ]) {
+        expect(() => resolve({}, { [name]: text }), name).toThrow(`invalid ${name} `);
+      }
+    },
+  );
+
+  it('reads decimal sizes and timeouts from the environment', () => {
+    const c = resolve(
+      {},
+      {
+        [GELF_ENV.chunkSize]: '1024',
+        [GELF_ENV.timeoutMillis]: ' 2500 ',
+        [GELF_ENV.maxFieldOperations]: '10',
+      },
+    );
+    expect(c).toMatchObject({
+      chunkSize: 1024,
+      timeoutMillis: 2500,
+      fields: { maxFieldOperations: 10 },
+    });
+  });
+
+  it.each([['\x1c'], ['\x1f\x1e'], [' \t\n'], ['\u2028\u3000']])(
+    'refuses a host Graylog treats as blank (%j), naming it',
+    (host) => {
+      expect(() => resolve({ host })).toThrow(
+        `invalid host ${JSON.stringify(host)} (expected a string that is not blank`,
+      );
+    },
+  );
+
+  it('refuses a blank host from the environment too (white space alone means unset there)', () => {
+    expect(() => resolve({}, { [GELF_ENV.host]: '\x1f\x1e' })).toThrow(
+      'invalid OTEL_EXPORTER_GELF_HOST "\\u001f\\u001e" (expected a string that is not blank',
+    );
+    expect(resolve({}, { [GELF_ENV.host]: ' \t' }).host).toBeUndefined();
+  });
+
+  it('accepts a host with a no-break space, which Graylog does not treat as blank', () => {
+    expect(resolve({ host: 'web\u00a01' }).host).toBe('web\u00a01');
+  });
+
+  it('refuses a CA, certificate or key that is not PEM, at construction', () => {
+    const notPem = 'MIIB...not a certificate';
+    expect(() => resolve({ endpoint: 'tls://h', tls: { ca: notPem } })).toThrow(
+      'invalid tls.ca "MIIB...not a certificate": is not PEM (expected -----BEGIN CERTIFICATE-----)',
+    );
+    expect(() => resolve({ tls: { ca: [pem.cert, Buffer.from('x')] } })).toThrow(
+      'invalid tls.ca "x"',
+    );
+    expect(() => resolve({ tls: { cert: pem.key } })).toThrow('invalid tls.cert');
+    const broken = pem.cert.replace(/\n[A-Za-z0-9+/]{20}/, '\n!!!!');
+    expect(() => resolve({ tls: { cert: broken } })).toThrow('is no valid PEM certificate');
+    // a key's text is never shown
+    const err = (() => {
+      try {
+        resolve({ tls: { key: 'secret-key-material' } });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })();
+    expect(err).toContain('invalid tls.key (19 bytes, not shown): is not PEM');
+    expect(err).not.toContain('secret');
+    expect(() => resolve({ tls: { key: pem.cert } })).toThrow('invalid tls.key');
+    const read = () => Buffer.from('just text');
+    expect(() =>
+      resolve({ endpoint: 'tls://h' }, { [GELF_ENV.certificate]: '/etc/ca.txt' }, read),
+    ).toThrow('OTEL_EXPORTER_GELF_CERTIFICATE file "/etc/ca.txt" is not PEM');
+  });
+
+  it('reads the field options from code or the environment and checks them', () => {
+    expect(resolve({}, { [GELF_ENV.compact]: 'TRUE' }).fields).toEqual({ compact: true });
+    expect(
+      resolve({}, { [GELF_ENV.operationFields]: 'count, mean_ms' }).fields.operationFields,
+    ).toEqual(['count', 'mean_ms']);
+    expect(() => resolve({}, { [GELF_ENV.compact]: 'yes' })).toThrow(
+      'invalid OTEL_EXPORTER_GELF_COMPACT "yes" (expected true or false)',
+    );
+    expect(() => resolve({}, { [GELF_ENV.operationFields]: 'count,p99' })).toThrow(
+      'invalid OTEL_EXPORTER_GELF_OPERATION_FIELDS ["count","p99"]',
+    );
+    expect(() => resolve({ maxFieldOperations: 5000 })).toThrow('invalid maxFieldOperations 5000');
+    expect(resolve({ compact: false }, { [GELF_ENV.compact]: 'true' }).fields.compact).toBe(false);
+  });
+});

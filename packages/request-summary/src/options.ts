@@ -63,7 +63,9 @@ export interface RequestSummaryProcessorOptions {
   samples?: number;
   /**
    * Maps a span to its operation key; `undefined` leaves the span out of the summary (its children
-   * still belong to the request).
+   * still belong to the request). One that throws or returns what is no string (a number, an
+   * object) costs that span only: it is left out too, and counted in `processorErrors` (with a
+   * rate-limited `diag.error`); the rest of the request is summarised as usual.
    * @defaultValue the span name
    */
   operationKey?: (span: SummarySpan) => string | undefined;

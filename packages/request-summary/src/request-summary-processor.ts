@@ -58,7 +58,17 @@ export interface RequestSummaryProcessorStats {
   droppedAnnotations: number;
   /** Annotation strings cut at `maxAnnotationLength`. */
   cutAnnotations: number;
+  /**
+   * Requests whose root start time was impossible (not a number, before 2000 or from 2100 on: a
+   * broken clock or a hand-made span); their summary starts at the clock reading when the root
+   * ended instead.
+   */
+  clockFallbacks: number;
 }
+
+/** The start times a summary may carry, 2000-01-01 to 2100-01-01 (GELF's `timestamp` range). */
+const MIN_START_MS = 946_684_800_000;
+const MAX_START_MS = 4_102_444_800_000;
 
 /** SpanStatusCode.ERROR, without importing the enum on the hot path. */
 const STATUS_ERROR = 2;
@@ -132,6 +142,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   private incompleteRequests = 0;
   private filteredOut = 0;
   private processorErrors = 0;
+  private clockFallbacks = 0;
   private untrackedSpans = 0;
   private afterShutdown = 0;
   /** Roots exported as incomplete by shutdown: their end, coming later, is no new request. */
@@ -349,8 +360,26 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
 
   private recordChild(request: RequestRecord, span: SummarySpan): void {
     const o = this.options;
-    const key = o.operationKey === undefined ? span.name : o.operationKey(span);
-    if (key === undefined || key === null) return;
+    let key: unknown;
+    if (o.operationKey === undefined) {
+      key = span.name;
+    } else {
+      try {
+        key = o.operationKey(span);
+      } catch (error) {
+        // Costs this span, not the request: left out, counted, reported.
+        this.operationKeyError(error);
+        return;
+      }
+    }
+    if (typeof key !== 'string') {
+      if (key !== undefined && key !== null) {
+        this.operationKeyError(
+          new TypeError(`operationKey returned ${typeof key}, not a string or undefined`),
+        );
+      }
+      return;
+    }
     let ms = hrToMs(span.duration);
     // NaN (a malformed duration) counts as 0, like a negative one the SDK would clamp.
     if (!(ms >= 0)) ms = 0;
@@ -397,6 +426,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       filteredOut: this.filteredOut,
       exportFailures: this.queue.exportFailures,
       processorErrors: this.processorErrors,
+      clockFallbacks: this.clockFallbacks,
       untrackedSpans: this.untrackedSpans,
       droppedAnnotations: this.droppedAnnotations,
       cutAnnotations: this.cutAnnotations,
@@ -525,7 +555,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       spanId: request.spanId,
       name: root.name,
       kind: root.kind,
-      startTimeMs: hrToMs(root.startTime),
+      startTimeMs: this.startTimeMs(root),
       durationMs,
       status: summaryStatus,
       attributes: pickAttributes(root.attributes, this.attributeAllowlist),
@@ -671,6 +701,28 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       'maxOperations',
       `request has more than maxOperations (${this.options.maxOperations}) operations; folding into _other (are span names unbounded?)`,
     );
+  }
+
+  /** A throwing `operationKey`, or one returning what is no string: the span is left out. */
+  private operationKeyError(error: unknown): void {
+    this.processorErrors++;
+    this.log.report(
+      'error',
+      'operationKey',
+      'operationKey threw or returned a non-string; span left out of the summary',
+      error,
+    );
+  }
+
+  /**
+   * The root's start in ms, or the clock now (the root has just ended) when the start is
+   * impossible: not a number, before 2000 or from 2100 on.
+   */
+  private startTimeMs(root: SummarySpan): number {
+    const ms = hrToMs(root.startTime);
+    if (ms >= MIN_START_MS && ms < MAX_START_MS) return ms;
+    this.clockFallbacks++;
+    return Date.now();
   }
 
   private reportError(error: unknown): void {

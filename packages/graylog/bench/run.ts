@@ -9,7 +9,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
-import type { RequestSummary } from '@otel-gelf/request-summary';
 import gelfPro from 'gelf-pro';
 import { toGelf, toGelfPayload } from '../src/to-gelf.js';
 import { GelfProTransport } from '../src/transports/gelf-pro.js';
@@ -17,73 +16,13 @@ import { HttpTransport } from '../src/transports/http.js';
 import { TcpTransport } from '../src/transports/tcp.js';
 import { UdpTransport } from '../src/transports/udp.js';
 import type { GelfCompression, GelfTransport } from '../src/types.js';
+import { summary } from './summaries.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const N = Number(process.env.N ?? 5000);
 const N_GELF_PRO = Math.max(100, Math.round(N / 5));
 const BATCH = 256;
 const HOST = 'bench-host';
-
-/** Summaries made up front, so building them is not part of any measurement. */
-const SUMMARIES: RequestSummary[] = [];
-function summary(i: number): RequestSummary {
-  if (SUMMARIES.length === 0) for (let k = 0; k < 1024; k++) SUMMARIES.push(makeSummary(k));
-  return SUMMARIES[i % 1024]!;
-}
-
-/**
- * A realistic request: a server root, 3 operations, allowlisted attributes, a resource; its
- * message fits one 1420-byte datagram.
- */
-function makeSummary(i: number): RequestSummary {
-  return {
-    traceId: (0x10000000 + i).toString(16).padStart(32, 'a'),
-    spanId: (0x1000 + i).toString(16).padStart(16, 'b'),
-    name: 'GET /orders/:id',
-    kind: 1,
-    startTimeMs: 1_764_064_800_123 + i,
-    durationMs: 48.123456 + (i % 7),
-    status: { code: 0 },
-    attributes: {
-      'http.request.method': 'GET',
-      'http.route': '/orders/:id',
-      'http.response.status_code': 200,
-    },
-    resource: { 'service.name': 'orders', 'service.version': '1.4.2' },
-    operations: [
-      {
-        name: 'fast_stuff',
-        count: 13,
-        minMs: 0.0412,
-        maxMs: 0.3311,
-        sumMs: 1.9123,
-        lastMs: [0.05, 0.061, 0.044, 0.3311, 0.0412],
-        errors: 0,
-      },
-      {
-        name: 'slow_stuff',
-        count: 1,
-        minMs: 40.5,
-        maxMs: 40.5,
-        sumMs: 40.5,
-        lastMs: [40.5],
-        errors: 0,
-      },
-      {
-        name: 'db',
-        count: 3,
-        minMs: 1.25,
-        maxMs: 2.875,
-        sumMs: 5.5,
-        lastMs: [1.25, 1.375, 2.875],
-        errors: 0,
-      },
-    ],
-    annotations: {},
-    counters: { spans: 17, folded: 0, openChildren: 0, droppedAnnotations: 0 },
-    incomplete: false,
-  };
-}
 
 interface Sink {
   ports: { udp: number; tcp: number; http: number };

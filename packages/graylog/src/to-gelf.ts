@@ -47,8 +47,6 @@ const MIN_VALUE_BYTES = 64;
 // the message arrived.
 const MIN_TIMESTAMP_MS = 946_684_800_000;
 const MAX_TIMESTAMP_MS = 4_102_444_800_000;
-const TRACE_ID = /^[0-9a-f]{32}$/;
-const SPAN_ID = /^[0-9a-f]{16}$/;
 const ZERO_ID = /^0+$/;
 
 /** A count as a JSON integer: what is no non-negative safe integer (never from the processor) is cut to one. */
@@ -192,6 +190,11 @@ const POINT_ZERO = fragment('.0');
 
 /** A finite number as a JSON number with a fraction or an exponent, so it reads as floating point. */
 function writeFloat(w: ByteWriter, n: number): void {
+  if (n >= 0 && n <= 0x7fffffff && (n | 0) === n) {
+    w.uint(n);
+    w.bytes(POINT_ZERO);
+    return;
+  }
   const text = `${n}`;
   w.ascii(text);
   if (!text.includes('.') && !text.includes('e')) w.bytes(POINT_ZERO);
@@ -466,8 +469,8 @@ function serialize(
   // Syslog 3 (error) or 6 (info).
   w.bytes(summary.status.code === 2 ? LEVEL_ERROR : LEVEL_INFO);
 
-  writeId(w, TRACE_ID_FIELD, summary.traceId, TRACE_ID);
-  writeId(w, SPAN_ID_FIELD, summary.spanId, SPAN_ID);
+  writeId(w, TRACE_ID_FIELD, summary.traceId, 32);
+  writeId(w, SPAN_ID_FIELD, summary.spanId, 16);
   w.bytes(REQUEST);
   writeString(w, typeof summary.name === 'string' ? summary.name : String(summary.name), cap);
   if (finite(summary.durationMs)) {
@@ -540,11 +543,12 @@ function writeSeconds(w: ByteWriter, ms: number): void {
   if (fraction !== 0) w.fraction(fraction);
 }
 
-/** An id field, when the id is what OpenTelemetry makes: lowercase hex of its length, not all zeros. */
-function writeId(w: ByteWriter, name: Uint8Array, id: string, shape: RegExp): void {
-  if (typeof id !== 'string' || !shape.test(id) || ZERO_ID.test(id)) return;
+/** An id field, when the id is what OpenTelemetry makes: `length` lowercase hex digits, not all zeros. */
+function writeId(w: ByteWriter, name: Uint8Array, id: string, length: number): void {
+  if (typeof id !== 'string' || id.length !== length) return;
+  const start = w.pos;
   w.bytes(name);
-  w.hexString(id);
+  if (!w.hexString(id) || ZERO_ID.test(id)) w.pos = start;
 }
 
 /** Applies the size policy of {@link ToGelfOptions.maxBytes}; see there. */

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { validateGelf } from '@otel-gelf/gelf-tail';
 import type { RequestSummary } from '@otel-gelf/request-summary';
 import { describe, expect, it } from 'vitest';
@@ -146,6 +148,18 @@ describe('FieldBudget', () => {
     expect(fieldOptionProblems({ operationFields: ['count', 'count'] })).toHaveLength(1);
     expect(fieldOptionProblems({ maxFieldOperations: -1 })).toHaveLength(1);
     expect(fieldOptionProblems({ maxFieldOperations: 1.5 })).toHaveLength(1);
+  });
+
+  it("lists every fixed field with its type in the root README's Graylog section", () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../../README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('| fixed field'));
+    const rows = table.slice(0, table.indexOf('\n\n')).split('\n');
+    const graylogType = { ms: 'double', count: 'long', string: 'string' } as const;
+    for (const [name, type] of FIXED_FIELDS) {
+      const row = rows.find((r) => r.includes(`\`${name}\``));
+      expect(row, name).toBeDefined();
+      expect(row!.split('|')[2]!.trim(), name).toBe(graylogType[type]);
+    }
   });
 
   it('has room for the fixed fields it lists', () => {

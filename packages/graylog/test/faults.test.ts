@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
+import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { createGelfReceiver } from '@otel-gelf/gelf-tail';
 import { describe, expect, it } from 'vitest';
 import { GelfSummaryExporter } from '../src/gelf-summary-exporter.js';
 import { toGelfPayload } from '../src/to-gelf.js';
 import { TcpTransport } from '../src/transports/tcp.js';
+import { UdpTransport } from '../src/transports/udp.js';
+import type { GelfOutcome } from '../src/types.js';
 import { failOnUnhandledErrors, freePort, waitUntil, within } from './helpers.js';
 import { summary } from './summaries.js';
 
@@ -134,6 +138,75 @@ describe('faults', () => {
     } finally {
       await exporter.shutdown();
       await receiver.close();
+    }
+  });
+
+  it('UDP connect() failing: the real error is reported, waiting messages fail as network, and connect is tried again', async () => {
+    const warnings: string[] = [];
+    const logger = { warn: (m: string) => warnings.push(m) } as unknown as DiagLogger;
+    diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+    try {
+      // connect() to the broadcast address fails (EACCES: no SO_BROADCAST) on every attempt.
+      const transport = new UdpTransport({ host: '255.255.255.255', port: 12201 });
+      const outcomes: GelfOutcome[] = [];
+      const payload = Buffer.from('{"version":"1.1","host":"h","short_message":"m"}');
+      for (let i = 0; i < 3; i++) transport.send(payload, (o) => outcomes.push(o));
+      await waitUntil(() => outcomes.length === 3, 5000, 'the first outcomes');
+      // Sent while the retry is pending: they wait for the next attempt, which fails too.
+      await waitUntil(
+        () => {
+          transport.send(payload, (o) => outcomes.push(o));
+          return transport.stats().errors >= 3;
+        },
+        10_000,
+        'two more connect attempts',
+      );
+      await waitUntil(() => transport.stats().pending === 0, 5000, 'pending to settle');
+      expect(new Set(outcomes)).toEqual(new Set(['network']));
+      expect(transport.stats()).toMatchObject({ sent: 0, failed: outcomes.length, dropped: 0 });
+      expect(warnings[0]).toMatch(/cannot connect to 255\.255\.255\.255:12201: connect EACCES/);
+      expect(warnings.join('\n')).not.toContain('ERR_SOCKET_BAD_PORT');
+      await transport.close(100);
+    } finally {
+      diag.disable();
+    }
+  });
+
+  it('HTTP answering 500, then 202: failures counted as httpStatus, delivery resumes by itself', async () => {
+    let healthy = false;
+    let accepted = 0;
+    const server = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (healthy) accepted++;
+        res.statusCode = healthy ? 202 : 500;
+        res.end();
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    const exporter = new GelfSummaryExporter({ endpoint: `http://127.0.0.1:${port}/gelf` });
+    try {
+      const sick: number[] = [];
+      for (let i = 0; i < 20; i++) exporter.export([withId()], (r) => sick.push(r.exported ?? -1));
+      await waitUntil(() => sick.length === 20, 10_000, 'the failing exports');
+      expect(sick).toEqual(new Array(20).fill(0));
+      healthy = true;
+      const well: number[] = [];
+      for (let i = 0; i < 20; i++) exporter.export([withId()], (r) => well.push(r.exported ?? -1));
+      await waitUntil(() => well.length === 20, 10_000, 'the healthy exports');
+      expect(well).toEqual(new Array(20).fill(1));
+      expect(accepted).toBe(20);
+      expect(exporter.stats()).toMatchObject({
+        received: 40,
+        sent: 20,
+        failed: 20,
+        lost: { httpStatus: 20 },
+      });
+    } finally {
+      await exporter.shutdown();
+      await new Promise((r) => server.close(r));
     }
   });
 });

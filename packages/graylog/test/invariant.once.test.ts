@@ -107,7 +107,8 @@ describe('counters', () => {
     expect(violations).toEqual([]);
     const s = processor.stats();
     // The run really had every kind of outcome.
-    for (const k of ['exported', 'droppedQueueFull', 'failed', 'filteredOut']) expect(seen).toContain(k);
+    for (const k of ['exported', 'droppedQueueFull', 'failed', 'filteredOut'])
+      expect(seen).toContain(k);
     expect(s).toMatchObject({ queued: 0, exporting: 0 });
     // What the server took (202) is exactly what the processor counts as exported.
     expect(s.exported).toBe(accepted);

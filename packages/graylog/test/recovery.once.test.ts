@@ -38,7 +38,11 @@ describe('recovery', () => {
       // Backoff capped at 2 s: at most a few attempts per 2 s of outage, not one per message.
       expect(errorsWhileDown).toBeLessThan(6000 / 100);
       await exporter.forceFlush();
-      await waitUntil(() => results.length === exporter.stats().received, 30_000, 'every export callback');
+      await waitUntil(
+        () => results.length === exporter.stats().received,
+        30_000,
+        'every export callback',
+      );
       const s = exporter.stats();
       expect(s.sent + s.dropped + s.failed + s.pending).toBe(s.received);
     } finally {

@@ -12,7 +12,14 @@ describe('TcpTransport memory', () => {
       const bound = mib * 1024 * 1024;
       const { stdout } = await promisify(execFile)(
         process.execPath,
-        ['--expose-gc', '--conditions=@otel-gelf/source', '--import', 'tsx', fixture, String(bound)],
+        [
+          '--expose-gc',
+          '--conditions=@otel-gelf/source',
+          '--import',
+          'tsx',
+          fixture,
+          String(bound),
+        ],
         { cwd: root, timeout: 60_000 },
       );
       const r = JSON.parse(stdout.trim()) as {

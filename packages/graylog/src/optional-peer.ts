@@ -36,12 +36,12 @@ export function loadOptionalPeer<T>(name: string, neededBy: string, install: str
   }
 }
 
-/** Loads the optional peer `name` when it is installed, else `undefined`. */
-export function loadIfInstalled<T>(name: string): T | undefined {
+/** The file of `specifier` (a package or a file in one) when it is installed, else `undefined`. */
+export function resolveIfInstalled(specifier: string): string | undefined {
   try {
-    return requirePeer(name) as T;
+    return requirePeer.resolve(specifier);
   } catch (err) {
-    if (isNotFound(err, name)) return undefined;
+    if (isNotFound(err, specifier)) return undefined;
     throw err;
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../src/configuration-error.js';
-import { loadIfInstalled, loadOptionalPeer } from '../src/optional-peer.js';
+import { loadOptionalPeer, resolveIfInstalled } from '../src/optional-peer.js';
 
 describe('loadOptionalPeer', () => {
   it('loads an installed peer', () => {
@@ -22,9 +22,9 @@ describe('loadOptionalPeer', () => {
   });
 });
 
-describe('loadIfInstalled', () => {
-  it('gives undefined for a missing package and the module for an installed one', () => {
-    expect(loadIfInstalled('@otel-gelf/not-installed')).toBeUndefined();
-    expect(loadIfInstalled<{ trace: unknown }>('@opentelemetry/api')?.trace).toBeDefined();
+describe('resolveIfInstalled', () => {
+  it('gives undefined for a missing package and the file of an installed one', () => {
+    expect(resolveIfInstalled('@otel-gelf/not-installed/hook.mjs')).toBeUndefined();
+    expect(resolveIfInstalled('@opentelemetry/instrumentation/hook.mjs')).toMatch(/hook\.mjs$/);
   });
 });

@@ -3,12 +3,12 @@ import { once } from 'node:events';
 import { join, resolve } from 'node:path';
 import { createGelfReceiver, type GelfReceiver } from '@otel-gelf/gelf-tail';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resourceAttributesFromEnv } from '../src/resource-from-env.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const app = join(import.meta.dirname, 'fixtures', 'register-app.mjs');
 const cjsApp = join(import.meta.dirname, 'fixtures', 'register-app.cjs');
 const hidePeer = join(import.meta.dirname, 'fixtures', 'hide-sdk-trace.cjs');
+const otherProvider = join(import.meta.dirname, 'fixtures', 'other-provider.mjs');
 
 let receiver: GelfReceiver;
 beforeAll(async () => {
@@ -31,11 +31,12 @@ function run(
   mode: 'exit' | 'wait' | 'commonjs',
   env: Record<string, string>,
   preload: string[] = [],
+  after: string[] = [],
 ): Run {
   const args =
     mode === 'commonjs'
       ? ['--require', 'tsx/cjs', '--require', './packages/graylog/src/register.ts', cjsApp]
-      : ['--import', 'tsx', '--import', './packages/graylog/src/register.ts', app, mode];
+      : ['--import', 'tsx', '--import', './packages/graylog/src/register.ts', ...after, app, mode];
   const child = spawn(process.execPath, ['--conditions=@otel-gelf/source', ...preload, ...args], {
     cwd: root,
     env: { ...process.env, ...env },
@@ -144,22 +145,79 @@ describe('@otel-gelf/graylog/register', () => {
       run('exit', { OTEL_EXPORTER_GELF_ENDPOINT: 'udp://127.0.0.1:1' }, ['--require', hidePeer]),
     );
     expect(line).toMatch(
-      /^@otel-gelf\/graylog\/register: @opentelemetry\/sdk-trace is not installed; @otel-gelf\/graylog\/register needs it \(npm install @opentelemetry\/sdk-trace @opentelemetry\/context-async-hooks @opentelemetry\/resources\)$/,
+      /^@otel-gelf\/graylog\/register: @opentelemetry\/sdk-trace is not installed; @otel-gelf\/graylog\/register needs it \(npm install @opentelemetry\/sdk-trace @opentelemetry\/context-async-hooks @opentelemetry\/resources @opentelemetry\/core\)$/,
     );
   });
-});
 
-describe('resourceAttributesFromEnv', () => {
-  it('parses OTEL_RESOURCE_ATTRIBUTES and lets OTEL_SERVICE_NAME win', () => {
-    expect(
-      resourceAttributesFromEnv({
-        OTEL_RESOURCE_ATTRIBUTES: 'service.name=a, team = x%20y ,bad,=v,k=%zz',
-        OTEL_SERVICE_NAME: 'b',
-      }),
-    ).toEqual({ 'service.name': 'b', team: 'x y', k: '%zz' });
+  it('does nothing with OTEL_SDK_DISABLED=true, and the app runs untraced', async () => {
+    const r = run('exit', { OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_GELF_ENDPOINT: 'nope' });
+    const [code] = await r.exit;
+    expect(code, r.stderr()).toBe(0);
+    expect(JSON.parse(await r.stdout)).toMatchObject({ recording: false });
+    expect(r.stderr()).toBe('');
   });
 
-  it('defaults service.name like the SDK', () => {
-    expect(resourceAttributesFromEnv({})).toEqual({ 'service.name': 'unknown_service:node' });
+  it('leaves an already registered tracer provider in place and says so in one line', async () => {
+    const r = run('exit', { OTEL_EXPORTER_GELF_ENDPOINT: 'udp://127.0.0.1:1' }, [
+      '--import',
+      otherProvider,
+    ]);
+    const [code] = await r.exit;
+    expect(code, r.stderr()).toBe(0);
+    expect(JSON.parse(await r.stdout)).toMatchObject({ recording: true });
+    expect(r.stderr().split('\n')).toEqual([
+      '@otel-gelf/graylog/register: a tracer provider is already registered (NodeSDK?); it is left as it is, and add the processor to it instead: new NodeSDK({ spanProcessors: [new GraylogSummaryProcessor()], … })',
+      '',
+    ]);
+  });
+
+  it('says once when a tracer provider registered after it is refused', async () => {
+    const r = run(
+      'exit',
+      { OTEL_EXPORTER_GELF_ENDPOINT: 'udp://127.0.0.1:1' },
+      [],
+      ['--import', otherProvider],
+    );
+    const [code] = await r.exit;
+    expect(code, r.stderr()).toBe(0);
+    const lines = r.stderr().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      /^@otel-gelf\/graylog\/register: another tracer provider \(NodeSDK\?\) tried to register after this one .*new NodeSDK\(\{ spanProcessors: \[new GraylogSummaryProcessor\(\)\]/,
+    );
+  });
+
+  it('records every span under OTEL_TRACES_SAMPLER while the sampler decides the sampled flag', async () => {
+    const r = run('exit', {
+      OTEL_EXPORTER_GELF_ENDPOINT: `udp://127.0.0.1:${receiver.ports.udp}`,
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0',
+    });
+    const [code] = await r.exit;
+    expect(code, r.stderr()).toBe(0);
+    const { id, traceparent, recording } = JSON.parse(await r.stdout);
+    expect(recording).toBe(true);
+    expect(traceparent).toMatch(/-00$/);
+    const m = await receiver.waitForMessage((x) => x.message._trace_id === id, 10_000);
+    expect(m.message._op_fast_stuff_count).toBe(3);
+  });
+
+  it('leaves unsampled spans unrecorded with OTEL_EXPORTER_GELF_ALWAYS_RECORD=false', async () => {
+    const r = run('exit', {
+      OTEL_EXPORTER_GELF_ENDPOINT: 'udp://127.0.0.1:1',
+      OTEL_TRACES_SAMPLER: 'traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0',
+      OTEL_EXPORTER_GELF_ALWAYS_RECORD: 'false',
+    });
+    const [code] = await r.exit;
+    expect(code, r.stderr()).toBe(0);
+    expect(JSON.parse(await r.stdout)).toMatchObject({ recording: false });
+  });
+
+  it('refuses an unknown OTEL_TRACES_SAMPLER in one line', async () => {
+    const line = await refusedStart(run('exit', { OTEL_TRACES_SAMPLER: 'jaeger_remote' }));
+    expect(line).toMatch(
+      /^@otel-gelf\/graylog\/register: unsupported OTEL_TRACES_SAMPLER "jaeger_remote" \(expected one of always_on, /,
+    );
   });
 });

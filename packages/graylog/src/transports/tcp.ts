@@ -314,7 +314,7 @@ export class TcpTransport extends BaseTransport {
     if (this.connected && this.writing.size > 0 && now - this.lastProgress > limit) {
       // The peer takes nothing: its frames fail (written() on destroy), the connection is
       // replaced, and what is queued goes to the next one.
-      this.stallDetail = `${this.label}: ${this.host}:${this.port} is not reading (no byte taken for ${limit} ms)`;
+      this.stallDetail = `${this.label} is not reading (no byte taken for ${limit} ms)`;
       this.socket?.destroy(new Error(this.stallDetail));
       return;
     }

@@ -346,6 +346,14 @@ async function main(): Promise<void> {
       `${name}: ${cpuOf(name).toFixed(2)} µs = ${(cpuOf(name) / floor).toFixed(2)}× (JSON.stringify + bare send = ${floor.toFixed(2)} µs)`,
     );
   }
+  const udpAuto = cpuOf('ours udp auto');
+  const tcpRate = median(results.get('ours tcp')!.rate);
+  console.log(
+    `budget ≤ 10 µs CPU per one-datagram UDP message: ${udpAuto <= 10 ? 'met' : 'not met'} here, ${udpAuto.toFixed(2)} µs (floor: bare send ${cpuOf('baseline: raw dgram send (same bytes)').toFixed(2)} µs + JSON.stringify ${cpuOf('baseline: JSON.stringify(toGelf object)').toFixed(2)} µs)`,
+  );
+  console.log(
+    `budget ≥ 50 000 msgs/s over one TCP connection (counting sink): ${tcpRate >= 50_000 ? 'met' : 'not met'} here, ${Math.round(tcpRate).toLocaleString('en-US')}/s`,
+  );
 }
 
 await main();

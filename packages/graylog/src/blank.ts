@@ -15,8 +15,18 @@ function isJavaWhitespace(c: number): boolean {
   );
 }
 
-/** Whether Graylog treats `s` as blank (and so refuses a message whose `host` or `short_message` it is). */
+/**
+ * Whether `s` is blank to Graylog (which then refuses a message whose `host` or `short_message`
+ * it is) or to JavaScript's `trim` (which other GELF readers, gelf-tail among them, use: it also
+ * takes the no-break spaces and U+FEFF).
+ */
 export function isGraylogBlank(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (!isJavaWhitespace(s.charCodeAt(i))) return false;
-  return true;
+  let javaBlank = true;
+  for (let i = 0; i < s.length; i++) {
+    if (!isJavaWhitespace(s.charCodeAt(i))) {
+      javaBlank = false;
+      break;
+    }
+  }
+  return javaBlank || s.trim() === '';
 }

@@ -231,7 +231,8 @@ function resolve(
   // host
   const hostInCode = options.host !== undefined;
   const host = options.host ?? fromEnv(env, GELF_ENV.host);
-  if (host !== undefined && (typeof host !== 'string' || isGraylogBlank(host))) {
+  // Checked as it will be sent (trimmed): "\x1f\u00a0" trims to "\x1f", which Graylog refuses.
+  if (host !== undefined && (typeof host !== 'string' || isGraylogBlank(host.trim()))) {
     fail(
       `invalid ${describe('host', GELF_ENV.host, hostInCode)} ${showValue(host)} (expected a string that is not blank: Graylog refuses every message whose host is white space or control characters such as "\\x1c")`,
     );

@@ -320,7 +320,10 @@ describe('resolveGelfConfig: one rule per kind of value', () => {
     expect(resolve({}, { [GELF_ENV.host]: ' \t' }).host).toBeUndefined();
   });
 
-  it('accepts a host with a no-break space, which Graylog does not treat as blank', () => {
+  it('refuses a host of no-break spaces too (JavaScript readers take it as blank), not one with them', () => {
+    expect(() => resolve({ host: '\u00a0\ufeff' })).toThrow('invalid host');
+    // checked as sent: trimmed, this one is "\x1f"
+    expect(() => resolve({ host: '\x1f\u00a0' })).toThrow('invalid host');
     expect(resolve({ host: 'web\u00a01' }).host).toBe('web\u00a01');
   });
 

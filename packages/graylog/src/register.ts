@@ -182,9 +182,20 @@ function register(): Registration | undefined {
   const onSignal = (signal: NodeJS.Signals): void => {
     process.removeListener('SIGTERM', onSignal);
     process.removeListener('SIGINT', onSignal);
-    const timer = setTimeout(reraise, SIGNAL_SHUTDOWN_TIMEOUT_MS);
+    const timer = setTimeout(onDeadline, SIGNAL_SHUTDOWN_TIMEOUT_MS);
     shutdown().then(reraise, reraise);
     let raised = false;
+    function onDeadline(): void {
+      // The process ends with these: say how many, since no counter will outlive it.
+      const s = processor.stats();
+      const left = s.queued + s.exporting;
+      if (left > 0) {
+        diag.warn(
+          `@otel-gelf/graylog/register: ${signal}: ${left} summaries not delivered (still queued or being exported after ${SIGNAL_SHUTDOWN_TIMEOUT_MS} ms; Graylog slow or away)`,
+        );
+      }
+      reraise();
+    }
     function reraise(): void {
       if (raised) return;
       raised = true;

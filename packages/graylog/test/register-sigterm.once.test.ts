@@ -17,7 +17,7 @@ afterAll(async () => {
   await receiver.close();
 });
 
-function startService(endpoint: string) {
+function startService(endpoint: string, env: Record<string, string> = {}) {
   const child = spawn(
     process.execPath,
     [
@@ -30,7 +30,12 @@ function startService(endpoint: string) {
     ],
     {
       cwd: root,
-      env: { ...process.env, OTEL_EXPORTER_GELF_ENDPOINT: endpoint, OTEL_SERVICE_NAME: 'sigterm' },
+      env: {
+        ...process.env,
+        OTEL_EXPORTER_GELF_ENDPOINT: endpoint,
+        OTEL_SERVICE_NAME: 'sigterm',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -161,6 +166,32 @@ describe('register and SIGTERM under load', () => {
       // raise the signal again (its deadline had not come).
       expect(service.err()).not.toContain('STATS ');
       expect(service.err()).not.toContain('RERAISE');
+    } finally {
+      hanging.closeAllConnections();
+      hanging.close();
+    }
+  }, 60_000);
+
+  it('a flush that cannot finish: the process still ends with the signal after the deadline, saying how many summaries it could not deliver', async () => {
+    const { createServer } = await import('node:http');
+    const hanging = createServer(() => {});
+    hanging.listen(0, '127.0.0.1');
+    await once(hanging, 'listening');
+    const service = startService(
+      `http://127.0.0.1:${(hanging.address() as { port: number }).port}/gelf`,
+      { OTEL_LOG_LEVEL: 'warn' },
+    );
+    try {
+      await waitUntil(() => service.out().includes('\n'), 20_000, 'the service to listen');
+      const { port } = JSON.parse(service.out()) as { port: number };
+      const agent = new Agent({ keepAlive: true });
+      for (let i = 0; i < 5; i++) await get(port, agent);
+      agent.destroy();
+      service.child.kill('SIGTERM');
+      const [code, signal] = await service.exit;
+      expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
+      expect(service.err()).toContain('RERAISE SIGTERM');
+      expect(service.err()).toMatch(/SIGTERM: 5 summaries not delivered/);
     } finally {
       hanging.closeAllConnections();
       hanging.close();

@@ -69,6 +69,8 @@ export class GelfSummaryExporter implements SummaryExporter {
   private readonly lost: GelfLossCounts = noLosses();
   private ownDropped = 0;
   private ownFailed = 0;
+  /** What every {@link BatchExport} of this exporter works with, made once. */
+  private readonly context: BatchContext;
 
   /** @throws {@link ConfigurationError} naming the bad value when the configuration is invalid */
   constructor(options: GelfSummaryExporterOptions = {}) {
@@ -86,11 +88,22 @@ export class GelfSummaryExporter implements SummaryExporter {
       const Kind = err instanceof ConfigurationError ? ConfigurationError : Error;
       throw new Kind(`GelfSummaryExporter: ${(err as Error).message}`, { cause: err });
     }
+    this.context = {
+      transport: this.transport,
+      toGelfOptions: {
+        host: this.host,
+        maxBytes: this.transport.maxPayloadBytes,
+        budget: this.budget,
+      },
+      log: this.log,
+      timeoutMillis: this.timeoutMillis,
+      countOwn: (reason, count) => this.countOwn(reason, count),
+    };
   }
 
   export(summaries: RequestSummary[], resultCallback: (result: SummaryExportResult) => void): void {
     this.received += summaries.length;
-    const batch = new BatchExport(this, summaries, resultCallback);
+    const batch = new BatchExport(this.context, summaries, resultCallback);
     if (this.shutdownPromise !== undefined) {
       batch.giveUp('closed', 'GelfSummaryExporter is shut down');
       return;
@@ -140,22 +153,22 @@ export class GelfSummaryExporter implements SummaryExporter {
     };
   }
 
-  /** @internal the pieces a {@link BatchExport} works with */
-  get parts(): {
-    transport: GelfTransport;
-    host: string;
-    budget: FieldBudget;
-    log: RateLimitedDiag;
-  } {
-    return { transport: this.transport, host: this.host, budget: this.budget, log: this.log };
-  }
-
-  /** @internal counts `count` messages the exporter gave up itself */
-  countOwn(reason: GelfLossReason, count: number): void {
+  /** Messages the exporter gave up itself, counted by reason. */
+  private countOwn(reason: GelfLossReason, count: number): void {
     this.lost[reason] += count;
     if (isDrop(reason)) this.ownDropped += count;
     else this.ownFailed += count;
   }
+}
+
+/** The exporter's pieces a {@link BatchExport} works with. */
+interface BatchContext {
+  transport: GelfTransport;
+  toGelfOptions: { host: string; maxBytes: number; budget: FieldBudget };
+  log: RateLimitedDiag;
+  timeoutMillis: number;
+  /** Counts messages the exporter gave up itself (the transport counts its own). */
+  countOwn(reason: GelfLossReason, count: number): void;
 }
 
 /**
@@ -164,7 +177,7 @@ export class GelfSummaryExporter implements SummaryExporter {
  * message's outcome, and calls back once with what was delivered.
  */
 class BatchExport {
-  private readonly exporter: GelfSummaryExporter;
+  private readonly context: BatchContext;
   private readonly summaries: RequestSummary[];
   private readonly callback: (result: SummaryExportResult) => void;
   private readonly transport: GelfTransport;
@@ -182,20 +195,19 @@ class BatchExport {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    exporter: GelfSummaryExporter,
+    context: BatchContext,
     summaries: RequestSummary[],
     callback: (result: SummaryExportResult) => void,
   ) {
-    this.exporter = exporter;
+    this.context = context;
     this.summaries = summaries;
     this.callback = callback;
-    const { transport, host, budget } = exporter.parts;
-    this.transport = transport;
-    this.toGelfOptions = { host, maxBytes: transport.maxPayloadBytes, budget };
+    this.transport = context.transport;
+    this.toGelfOptions = context.toGelfOptions;
   }
 
   start(): void {
-    this.timer = setTimeout(this.onDeadline, this.exporter.timeoutMillis);
+    this.timer = setTimeout(this.onDeadline, this.context.timeoutMillis);
     this.timer.unref();
     this.pump();
   }
@@ -204,7 +216,7 @@ class BatchExport {
   giveUp(reason: GelfLossReason, detail: string): void {
     const count = this.summaries.length - this.next;
     this.next = this.summaries.length;
-    this.exporter.countOwn(reason, count);
+    this.context.countOwn(reason, count);
     this.lose(reason, detail, count);
     this.fed = true;
     this.finishIfDone();
@@ -215,8 +227,8 @@ class BatchExport {
     const transport = this.transport;
     const summaries = this.summaries;
     while (this.next < summaries.length) {
-      if (transport.ready === false) {
-        transport.onReady!(this.pump);
+      if (transport.ready === false && transport.onReady !== undefined) {
+        transport.onReady(this.pump);
         return;
       }
       const summary = summaries[this.next++]!;
@@ -224,13 +236,8 @@ class BatchExport {
       try {
         payload = toGelfPayload(summary, this.toGelfOptions);
       } catch (err) {
-        this.exporter.parts.log.report(
-          'warn',
-          'mapping',
-          'a summary could not be mapped to GELF',
-          err,
-        );
-        this.exporter.countOwn('tooLarge', 1);
+        this.context.log.report('warn', 'mapping', 'a summary could not be mapped to GELF', err);
+        this.context.countOwn('tooLarge', 1);
         this.lose(
           'tooLarge',
           `a summary could not be mapped to GELF (${(err as Error).message})`,
@@ -239,7 +246,7 @@ class BatchExport {
         continue;
       }
       if (payload === undefined) {
-        this.exporter.countOwn('tooLarge', 1);
+        this.context.countOwn('tooLarge', 1);
         this.lose('tooLarge', 'a summary does not fit one GELF message even after folding', 1);
         continue;
       }
@@ -249,7 +256,7 @@ class BatchExport {
       } catch (err) {
         // Only a custom transport can throw (ours never do): its message is lost, not retried.
         this.outstanding--;
-        this.exporter.countOwn('network', 1);
+        this.context.countOwn('network', 1);
         this.lose('network', `the transport threw (${(err as Error).message})`, 1);
       }
     }
@@ -278,12 +285,12 @@ class BatchExport {
    * `timeoutMillis`.
    */
   private readonly onDeadline = (): void => {
-    const ms = this.exporter.timeoutMillis;
+    const ms = this.context.timeoutMillis;
     if (!this.fed) {
       const rest = this.summaries.length - this.next;
       this.next = this.summaries.length;
       this.fed = true;
-      this.exporter.countOwn('timeout', rest);
+      this.context.countOwn('timeout', rest);
       this.lose(
         'timeout',
         `the transport took no more messages within ${ms} ms (Graylog slower than the application, or unreachable)`,

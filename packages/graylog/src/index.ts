@@ -45,7 +45,11 @@ export { DEFAULT_CHUNK_SIZE, UdpTransport, type UdpTransportOptions } from './tr
 export type {
   GelfCompression,
   GelfFieldValue,
+  GelfLossCounts,
+  GelfLossReason,
   GelfMessage,
+  GelfOutcome,
+  GelfOutcomeCallback,
   GelfTransport,
   GelfTransportStats,
 } from './types.js';

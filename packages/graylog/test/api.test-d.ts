@@ -4,7 +4,10 @@ import { describe, expectTypeOf, it } from 'vitest';
 import {
   type GelfCompression,
   type GelfExporterStats,
+  type GelfLossReason,
   type GelfMessage,
+  type GelfOutcome,
+  type GelfOutcomeCallback,
   GelfSummaryExporter,
   type GelfTransport,
   type GelfTransportStats,
@@ -49,6 +52,11 @@ describe('the public @otel-gelf/graylog API', () => {
   it('transports share one interface', () => {
     expectTypeOf<UdpTransport>().toMatchTypeOf<GelfTransport>();
     expectTypeOf<GelfTransport['send']>().returns.toBeBoolean();
+    expectTypeOf<GelfTransport['send']>()
+      .parameter(1)
+      .toEqualTypeOf<GelfOutcomeCallback | undefined>();
+    expectTypeOf<GelfOutcome>().toEqualTypeOf<'sent' | GelfLossReason>();
+    expectTypeOf<GelfTransportStats['lost']>().toEqualTypeOf<Record<GelfLossReason, number>>();
     expectTypeOf<GelfCompression>().toEqualTypeOf<'none' | 'gzip' | 'zlib' | 'auto'>();
   });
 });

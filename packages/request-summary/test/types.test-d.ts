@@ -5,11 +5,13 @@ import {
   countInRequest,
   ExportResultCode,
   InMemorySummaryExporter,
+  RateLimitedDiag,
   type RequestSummary,
   type RequestSummaryProcessor,
   type RequestSummaryProcessorOptions,
   type RequestSummaryProcessorStats,
   type SummaryExporter,
+  type SummaryExportResult,
   type SummarySpan,
 } from '../src/index.js';
 
@@ -42,6 +44,15 @@ describe('public types', () => {
       RequestSummaryProcessor['stats']
     >().returns.toEqualTypeOf<RequestSummaryProcessorStats>();
     expectTypeOf<RequestSummaryProcessorStats['droppedRequests']>().toBeNumber();
+    for (const k of ['exporting', 'droppedByExporter', 'failed', 'afterShutdown'] as const) {
+      expectTypeOf<RequestSummaryProcessorStats[typeof k]>().toBeNumber();
+    }
+  });
+
+  it('an export result may count per summary; the shared limiter is public', () => {
+    expectTypeOf<SummaryExportResult['exported']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<SummaryExportResult['dropped']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf(RateLimitedDiag).toBeConstructibleWith('@otel-gelf/graylog: ', 60_000);
   });
 
   it('annotateRequest takes string, number and boolean values; summaries carry them', () => {

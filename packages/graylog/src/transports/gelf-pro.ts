@@ -111,8 +111,7 @@ export class GelfProTransport extends BaseTransport {
   send(payload: Buffer, onOutcome?: GelfOutcomeCallback): boolean {
     const full = this.counters.pending >= this.maxInFlight ? 'inFlightCap' : undefined;
     const detail =
-      full &&
-      `${this.name}: ${this.counters.pending} messages in flight (maxInFlight ${this.maxInFlight})`;
+      full && `${this.name}: maxInFlight reached (${this.maxInFlight} messages in flight)`;
     if (!this.admit(payload, full, detail, onOutcome)) return false;
     this.counters.accept();
     // gelf-pro may call back more than once for one message (an error, then close): once counts.

@@ -77,8 +77,7 @@ export class HttpTransport extends BaseTransport {
   send(payload: Buffer, onOutcome?: GelfOutcomeCallback): boolean {
     const full = this.counters.pending >= this.maxInFlight ? 'inFlightCap' : undefined;
     const detail =
-      full &&
-      `${this.label}: ${this.counters.pending} requests in flight (maxInFlight ${this.maxInFlight})`;
+      full && `${this.label}: maxInFlight reached (${this.maxInFlight} requests in flight)`;
     if (!this.admit(payload, full, detail, onOutcome)) return false;
     let body = payload;
     let encoding: string | undefined;

@@ -105,7 +105,7 @@ export class UdpTransport extends BaseTransport {
       this.counters.pending >= this.maxInFlight ||
       this.inFlightBytes + payload.length > this.maxInFlightBytes;
     const detail = full
-      ? `${this.label}: ${this.counters.pending} messages (${this.inFlightBytes} bytes) in flight (maxInFlight ${this.maxInFlight})`
+      ? `${this.label}: maxInFlight reached (${this.maxInFlight} messages or ${this.maxInFlightBytes} bytes in flight)`
       : undefined;
     if (!this.admit(payload, full ? 'inFlightCap' : undefined, detail, onOutcome)) return false;
     let datagrams: Buffer[] | undefined;

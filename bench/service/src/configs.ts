@@ -1,8 +1,19 @@
 /**
- * The setups the benchmark compares, each one service process. The order is the table's; `otel`
- * is the baseline of the ratios.
+ * The setups the benchmark can compare, each one service process. The order is the table's;
+ * `otel` is the baseline of the ratios. `summary` and `gelf-map` take our pipeline apart (the
+ * processor alone; the processor and the GELF mapping, no I/O) and run only when asked for.
  */
-export const CONFIGS = ['none', 'otel', 'udp', 'tcp', 'otlp', 'gelf-span'] as const;
+export const CONFIGS = [
+  'none',
+  'otel',
+  'summary',
+  'gelf-map',
+  'udp',
+  'udp-zlib',
+  'tcp',
+  'otlp',
+  'gelf-span',
+] as const;
 
 /** One tracing setup of the service. */
 export type ConfigName = (typeof CONFIGS)[number];
@@ -11,7 +22,10 @@ export type ConfigName = (typeof CONFIGS)[number];
 export const DESCRIPTIONS: Record<ConfigName, string> = {
   none: 'no tracing (timeit over the OTel API, no SDK)',
   otel: 'OTel SDK + http/express instrumentation, no span processor',
+  summary: '+ RequestSummaryProcessor, an exporter that drops the summaries',
+  'gelf-map': '+ RequestSummaryProcessor, an exporter that maps to GELF bytes and drops them',
   udp: '+ GraylogSummaryProcessor, GELF over UDP (defaults)',
+  'udp-zlib': '+ GraylogSummaryProcessor, GELF over UDP, every message zlib-compressed',
   tcp: '+ GraylogSummaryProcessor, GELF over TCP (defaults)',
   otlp: '+ BatchSpanProcessor + OTLP/HTTP protobuf exporter',
   'gelf-span': '+ BatchSpanProcessor + one GELF message per span (UDP)',
@@ -24,7 +38,10 @@ export type SinkKind = 'gelf-udp' | 'gelf-tcp' | 'otlp-http';
 export const SINK_OF: Record<ConfigName, SinkKind | undefined> = {
   none: undefined,
   otel: undefined,
+  summary: undefined,
+  'gelf-map': undefined,
   udp: 'gelf-udp',
+  'udp-zlib': 'gelf-udp',
   tcp: 'gelf-tcp',
   otlp: 'otlp-http',
   'gelf-span': 'gelf-udp',
@@ -34,11 +51,19 @@ export const SINK_OF: Record<ConfigName, SinkKind | undefined> = {
 export const UNIT_OF: Record<ConfigName, 'request' | 'span' | undefined> = {
   none: undefined,
   otel: undefined,
+  summary: undefined,
+  'gelf-map': undefined,
   udp: 'request',
+  'udp-zlib': 'request',
   tcp: 'request',
   otlp: 'span',
   'gelf-span': 'span',
 };
+
+/** The setups run without `--configs`. */
+export const DEFAULT_CONFIGS: readonly ConfigName[] = CONFIGS.filter(
+  (c) => c !== 'summary' && c !== 'gelf-map',
+);
 
 /** Whether a name is one of {@link CONFIGS}. */
 export function isConfigName(name: string): name is ConfigName {

@@ -47,6 +47,7 @@ describe('pnpm bench:service --short (the whole-service benchmark, smoke test)',
     for (const config of CONFIGS) expect(stdout).toMatch(new RegExp(`^${config} +\\d`, 'm'));
     expect(stdout).toMatch(/^udp CPU\/request vs otel: \d+\.\d+/m);
     expect(stdout).toMatch(/^bytes\/request: otlp \d+ B, udp \d+ B/m);
+    expect(stdout).toMatch(/^bytes\/request: otlp \d+ B, udp-zlib \d+ B/m);
   });
 
   it('counts every request at the service, with its CPU, latency and memory', () => {
@@ -62,8 +63,8 @@ describe('pnpm bench:service --short (the whole-service benchmark, smoke test)',
     }
   });
 
-  it('receives one summary per request from our processor, over UDP and TCP', () => {
-    for (const config of ['udp', 'tcp'] as const) {
+  it('receives one summary per request from our processor, over UDP (plain and zlib) and TCP', () => {
+    for (const config of ['udp', 'udp-zlib', 'tcp'] as const) {
       const run = report.runs.find((r) => r.config === config)!;
       expect(run.sink, config).toMatchObject({ messages: REQUESTS, spans: 0 });
       expect(run.sink!.bytes).toBeGreaterThan(REQUESTS * 300);

@@ -29,7 +29,7 @@ export interface GelfOptions {
   /** @defaultValue `OTEL_EXPORTER_GELF_TRANSPORT`, else 'native' */
   transport?: GelfTransportChoice;
   /**
-   * UDP: `none | gzip | zlib | auto` (auto compresses only when that saves a chunk). HTTP: gzip,
+   * UDP: `none | gzip | zlib | auto` (auto compresses a message of more than 4 datagrams, when that saves one). HTTP: gzip,
    * zlib (deflate), none, or auto (gzip above 1 KiB). TCP/TLS: none only (GELF TCP has no
    * compression). @defaultValue `OTEL_EXPORTER_GELF_COMPRESSION`, else 'auto'
    */

@@ -111,5 +111,8 @@ export interface GelfTransport {
   stats(): GelfTransportStats;
 }
 
-/** UDP payload compression; `auto` compresses only when that saves at least one chunk. */
+/**
+ * UDP payload compression; `auto` compresses a message of more than 4 datagrams, and only when
+ * that saves at least one.
+ */
 export type GelfCompression = 'none' | 'gzip' | 'zlib' | 'auto';

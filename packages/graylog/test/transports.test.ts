@@ -95,6 +95,20 @@ describe('UdpTransport', () => {
     await t.close(1000);
   });
 
+  it('with auto, sends a message of up to 4 datagrams chunked, not compressed', async () => {
+    const t = new UdpTransport({ host: '127.0.0.1', port: receiver.ports.udp!, chunkSize: 512 });
+    const fewChunks = summary({
+      operations: Array.from({ length: 8 }, (_, i) => operation(`operation_${i}`, [i + 0.5])),
+    });
+    const plainChunks = Math.ceil(payload(fewChunks, t.maxPayloadBytes).length / (512 - 12));
+    expect(plainChunks).toBeGreaterThanOrEqual(2);
+    expect(plainChunks).toBeLessThanOrEqual(4);
+    const r = await roundTrip(t, fewChunks);
+    expect(r.compression).toBe('none');
+    expect(r.chunks).toBe(plainChunks);
+    await t.close(1000);
+  });
+
   it('honours the chunk size: no datagram larger, no empty trailing chunk', async () => {
     const chunkSize = 512;
     const t = new UdpTransport({

@@ -1,4 +1,5 @@
-import { connect as netConnect } from 'node:net';
+import { once } from 'node:events';
+import { createServer as createNetServer, connect as netConnect, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { context, trace } from '@opentelemetry/api';
 import { createTracerProvider } from '@otel-gelf-internal/sdk';
@@ -7,7 +8,7 @@ import {
   GraylogSummaryProcessor,
   type GraylogSummaryProcessorOptions,
 } from '../src/graylog-summary-processor.js';
-import { failOnUnhandledErrors, selfSignedCertificate } from './helpers.js';
+import { failOnUnhandledErrors, selfSignedCertificate, waitUntil } from './helpers.js';
 import { type ReceiverProcess, startReceiverProcess } from './receiver-process.js';
 
 failOnUnhandledErrors();
@@ -110,4 +111,56 @@ describe('delivery to a healthy gelf-tail (child process): a burst of 10 000, no
     // 500 × 20 KB is more than the 4 MiB buffer: backpressure, not the buffer, carried it.
     expect(bytes).toBeGreaterThan(500 * 20_000);
   }, 180_000);
+});
+
+describe('a TCP receiver slower than the application', () => {
+  it('summaries wait in the queue (droppedQueueFull beyond maxQueueSize), the transport drops nothing, and what was exported arrived', async () => {
+    // Reads a chunk, then sleeps 10 ms: a few MB/s, far slower than the burst.
+    let frames = 0;
+    const sockets: Socket[] = [];
+    const server = createNetServer((socket) => {
+      sockets.push(socket);
+      socket.on('data', (chunk) => {
+        for (let i = chunk.indexOf(0); i !== -1; i = chunk.indexOf(0, i + 1)) frames++;
+        socket.pause();
+        setTimeout(() => socket.resume(), 10);
+      });
+      socket.on('error', () => {});
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    const processor = new GraylogSummaryProcessor({
+      endpoint: `tcp://127.0.0.1:${port}`,
+      maxQueueSize: 200,
+      exportBatchSize: 100,
+    });
+    const provider = createTracerProvider({ spanProcessors: [processor] });
+    const tracer = provider.getTracer('slow');
+    const n = 2000;
+    try {
+      for (let i = 0; i < n; i++) {
+        tracer
+          .startSpan('GET /slow', {
+            kind: 1,
+            attributes: { 'http.route': `/${'y'.repeat(20_000)}` },
+          })
+          .end();
+      }
+      await processor.forceFlush();
+      const stats = processor.stats();
+      const gelf = processor.gelfStats();
+      expect(stats.droppedQueueFull).toBeGreaterThan(0);
+      expect(stats.exported + stats.droppedQueueFull).toBe(n);
+      expect(stats).toMatchObject({ droppedByExporter: 0, failed: 0, queued: 0, exporting: 0 });
+      expect(gelf).toMatchObject({ dropped: 0, failed: 0, pending: 0 });
+      expect(gelf.lost.bufferFull).toBe(0);
+      // Sent means the kernel took it; the slow peer still reads it all.
+      await waitUntil(() => frames === stats.exported, 60_000, 'the slow peer to read every frame');
+    } finally {
+      await provider.shutdown();
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    }
+  }, 120_000);
 });

@@ -36,6 +36,7 @@ const OWNER = 'GraylogSummaryProcessor';
 const PROCESSOR_OPTION_KEYS = Object.keys({
   samples: true,
   operationKey: true,
+  selfTime: true,
   attributeAllowlist: true,
   resourceAttributeAllowlist: true,
   waitForOpenChildren: true,

@@ -3,7 +3,9 @@
  *
  * 1. the processor alone, fed SDK-shaped spans (fresh ids, as the SDK makes them): the cost of a
  *    request with only a root (summary, queue, export) and, by difference with 1 root + 13
- *    children, the cost per child span (onStart + onEnd);
+ *    children, the cost per child span (onStart + onEnd); each with self time and the breakdown
+ *    off (`selfTime: false`, as before they existed) and on (the default), side by side, and a
+ *    nested request shaped like Express + pg (root, handler, 6 queries, 2 of them in parallel);
  * 2. with the SDK: a request of 1 root + 13 children, sync and async, through a provider with no
  *    processor, with a BatchSpanProcessor + no-op exporter, and with RequestSummaryProcessor +
  *    no-op SummaryExporter; the difference to "no processor", divided by 14, is the cost per span;
@@ -64,25 +66,44 @@ const ROOT_ATTRIBUTES = {
 };
 const RESOURCE = { attributes: { 'service.name': 'bench' } };
 
-/** A span shaped like the SDK's, made fresh per use as the SDK makes them. */
+const DB_ATTRIBUTES = { 'db.system.name': 'postgresql', 'db.namespace': 'app' };
+
+/**
+ * A span shaped like the SDK's, made fresh per use as the SDK makes them; `at` is its start in
+ * ms from a whole second (the SDK's starts are whole milliseconds), and it lasts 0.25 ms unless
+ * `end` says otherwise.
+ */
 class BenchSpan implements SummarySpan {
   readonly name: string;
-  readonly kind = 0;
+  readonly kind: number;
   private readonly context: { traceId: string; spanId: string; traceFlags: number };
   readonly parentSpanContext: { traceId: string; spanId: string; traceFlags: number } | undefined;
-  readonly startTime: [number, number] = [1_764_000_000, 0];
-  readonly endTime: [number, number] = [1_764_000_000, 250_000];
-  readonly duration: [number, number] = [0, 250_000];
+  readonly startTime: [number, number];
+  endTime: [number, number];
+  duration: [number, number];
   readonly status = { code: 0 };
-  readonly attributes = ROOT_ATTRIBUTES;
+  readonly attributes: Record<string, string | number>;
   readonly resource = RESOURCE;
-  constructor(name: string, parent?: BenchSpan) {
+  readonly ended = false;
+  constructor(name: string, parent?: BenchSpan, at = 0, db = false) {
     this.name = name;
+    this.kind = db ? 2 : 0;
+    this.attributes = db ? DB_ATTRIBUTES : ROOT_ATTRIBUTES;
     this.context = { traceId: TRACE_ID, spanId: newSpanId(), traceFlags: 1 };
     this.parentSpanContext = parent?.context;
+    this.startTime = [1_764_000_000, at * 1e6];
+    this.endTime = [1_764_000_000, at * 1e6 + 250_000];
+    this.duration = [0, 250_000];
   }
   spanContext() {
     return this.context;
+  }
+  /** Ends the span `ms` after its start. */
+  end(ms: number): this {
+    const ns = Math.round(ms * 1e6);
+    this.endTime = [this.startTime[0], this.startTime[1] + ns];
+    this.duration = [0, ns];
+    return this;
   }
 }
 
@@ -103,12 +124,64 @@ async function processorRequests(
       const root = new BenchSpan('GET /api');
       processor?.onStart(root, ROOT_CONTEXT);
       for (let c = 0; c < children; c++) {
-        const span = new BenchSpan(c === 0 ? 'some_slow_stuff' : 'fast_stuff', root);
+        const span = new BenchSpan(c === 0 ? 'some_slow_stuff' : 'fast_stuff', root, c);
         processor?.onStart(span, ROOT_CONTEXT);
         processor?.onEnd(span);
         sink += span.name.length;
       }
       processor?.onEnd(root);
+    }
+    elapsed += process.hrtime.bigint() - t0;
+    await turn();
+  }
+  return Number(elapsed) / n;
+}
+
+/** The context a child of `parent` starts in: the parent as the active span, as the SDK has it. */
+function contextOf(parent: BenchSpan) {
+  return trace.setSpan(ROOT_CONTEXT, parent as unknown as Span);
+}
+
+/**
+ * ns per request shaped like Express + pg: root → 2 middleware, a handler → pg-pool.connect,
+ * 2 queries in parallel, 3 in a row (10 spans); the handler ends after the root, as Express's does.
+ */
+async function nestedRequests(
+  processor: RequestSummaryProcessor | undefined,
+  n: number,
+): Promise<number> {
+  let elapsed = 0n;
+  for (let i = 0; i < n; i += 100) {
+    const t0 = process.hrtime.bigint();
+    for (let j = 0; j < 100; j++) {
+      const root = new BenchSpan('GET /orders');
+      processor?.onStart(root, ROOT_CONTEXT);
+      const rootCtx = contextOf(root);
+      for (const name of ['middleware - query', 'middleware - jsonParser']) {
+        const m = new BenchSpan(name, root, 0);
+        processor?.onStart(m, rootCtx);
+        processor?.onEnd(m.end(0.1));
+      }
+      const handler = new BenchSpan('request handler', root, 1);
+      processor?.onStart(handler, rootCtx);
+      const handlerCtx = contextOf(handler);
+      const connect = new BenchSpan('pg-pool.connect', handler, 1, true);
+      processor?.onStart(connect, handlerCtx);
+      processor?.onEnd(connect.end(0.5));
+      const a = new BenchSpan('pg.query:SELECT app', handler, 2, true);
+      const b = new BenchSpan('pg.query:SELECT app', handler, 2, true);
+      processor?.onStart(a, handlerCtx);
+      processor?.onStart(b, handlerCtx);
+      processor?.onEnd(b.end(1.5));
+      processor?.onEnd(a.end(2.25));
+      for (let q = 0; q < 3; q++) {
+        const query = new BenchSpan('pg.query:SELECT app', handler, 5 + q, true);
+        processor?.onStart(query, handlerCtx);
+        processor?.onEnd(query.end(0.75));
+      }
+      processor?.onEnd(root.end(9));
+      processor?.onEnd(handler.end(8.5));
+      sink += handler.name.length;
     }
     elapsed += process.hrtime.bigint() - t0;
     await turn();
@@ -176,7 +249,7 @@ function heapUsed(): number {
 }
 
 /** Bytes the processor holds per open request with one (ended) operation. */
-function bytesPerOpenRequest(n: number): number {
+function bytesPerOpenRequest(n: number, selfTime: boolean): number {
   const requests: Array<{ root: BenchSpan; child: BenchSpan }> = [];
   for (let i = 0; i < n; i++) {
     const root = new BenchSpan('GET /api');
@@ -185,6 +258,7 @@ function bytesPerOpenRequest(n: number): number {
   const processor = new RequestSummaryProcessor({
     exporter: noopSummaryExporter,
     maxOpenRequests: n,
+    selfTime,
   });
   const before = heapUsed();
   for (const { root, child } of requests) {
@@ -280,17 +354,25 @@ function median(xs: number[]): number {
   return s[s.length >> 1]!;
 }
 
+const OFF = 'selfTime: false';
+const ON = 'selfTime: true (default)';
+type Variant = typeof OFF | typeof ON;
+
 async function main(): Promise<void> {
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
-  const summaryProcessor = new RequestSummaryProcessor({ exporter: noopSummaryExporter });
   const providers = {
     'no processor': createTracerProvider({ spanProcessors: [] }),
     'BatchSpanProcessor + no-op exporter': createTracerProvider({
       spanProcessors: [createBatchSpanProcessor(noopSpanExporter)],
     }),
-    'RequestSummaryProcessor + no-op exporter': createTracerProvider({
-      spanProcessors: [summaryProcessor],
+    [`RequestSummaryProcessor, ${OFF}`]: createTracerProvider({
+      spanProcessors: [
+        new RequestSummaryProcessor({ exporter: noopSummaryExporter, selfTime: false }),
+      ],
+    }),
+    [`RequestSummaryProcessor, ${ON}`]: createTracerProvider({
+      spanProcessors: [new RequestSummaryProcessor({ exporter: noopSummaryExporter })],
     }),
   };
   const tracers = Object.entries(providers).map(
@@ -299,7 +381,10 @@ async function main(): Promise<void> {
 
   const samples = new Map<string, number[]>();
   const add = (key: string, v: number) => samples.set(key, [...(samples.get(key) ?? []), v]);
-  const alone = new RequestSummaryProcessor({ exporter: noopSummaryExporter });
+  const alone: Record<Variant, RequestSummaryProcessor> = {
+    [OFF]: new RequestSummaryProcessor({ exporter: noopSummaryExporter, selfTime: false }),
+    [ON]: new RequestSummaryProcessor({ exporter: noopSummaryExporter }),
+  };
   const copyProvider = createTracerProvider({
     spanProcessors: [
       new RequestSummaryProcessor({
@@ -308,19 +393,25 @@ async function main(): Promise<void> {
       }),
     ],
   });
-  const annotationTracer = providers['RequestSummaryProcessor + no-op exporter'].getTracer('a');
+  const annotationTracer = providers[`RequestSummaryProcessor, ${ON}`].getTracer('a');
   const copyTracer = copyProvider.getTracer('copy');
   const annotating = [annotationTracer, targetOf(annotationTracer)] as const;
   const copying = [copyTracer, targetOf(copyTracer)] as const;
   // Warm-up round, not recorded.
   for (let round = -1; round < ROUNDS; round++) {
     const record = round >= 0 ? add : () => {};
-    record('alone | spans only, 1+13', await processorRequests(undefined, 2000, CHILDREN));
-    record('alone | processor, 1+13', await processorRequests(alone, 2000, CHILDREN));
-    record('alone | spans only, 1+2', await processorRequests(undefined, 2000, 2));
-    record('alone | processor, 1+2', await processorRequests(alone, 2000, 2));
-    record('alone | spans only, root', await processorRequests(undefined, 2000, 0));
-    record('alone | processor, root', await processorRequests(alone, 2000, 0));
+    // Alternate which variant goes first, so that neither always runs on a warmer cache.
+    const order: Variant[] = round % 2 === 0 ? [OFF, ON] : [ON, OFF];
+    record('spans only, 1+13', await processorRequests(undefined, 2000, CHILDREN));
+    for (const v of order) {
+      record(`${v} | 1+13`, await processorRequests(alone[v], 2000, CHILDREN));
+    }
+    record('spans only, 1+2', await processorRequests(undefined, 2000, 2));
+    for (const v of order) record(`${v} | 1+2`, await processorRequests(alone[v], 2000, 2));
+    record('spans only, root', await processorRequests(undefined, 2000, 0));
+    for (const v of order) record(`${v} | root`, await processorRequests(alone[v], 2000, 0));
+    record('spans only, nested', await nestedRequests(undefined, 2000));
+    for (const v of order) record(`${v} | nested`, await nestedRequests(alone[v], 2000));
     const offset = Math.max(round, 0);
     for (const [name, ns] of await sdkRound(tracers, 20, false, offset))
       record(`sync  | ${name}`, ns);
@@ -331,8 +422,36 @@ async function main(): Promise<void> {
   }
 
   const med = new Map([...samples].map(([k, v]) => [k, median(v)]));
+  /** ns the processor adds to a request of the given shape, span creation subtracted. */
+  const cost = (variant: string, shape: string) =>
+    med.get(`${variant} | ${shape}`)! - med.get(`spans only, ${shape}`)!;
   console.log(`Node ${process.version}, ${ROUNDS} interleaved rounds, medians\n`);
-  console.log('with the SDK (BasicTracerProvider, AsyncLocalStorage context manager):');
+  console.log(
+    'processor alone (SDK-shaped spans fed to onStart/onEnd, span creation subtracted), before (self time off) and after (on):',
+  );
+  console.log(`| case | ${OFF} | ${ON} | added by self time |`);
+  console.log('| --- | ---: | ---: | ---: |');
+  const row = (label: string, f: (variant: Variant) => number, digits = 0) => {
+    const off = f(OFF);
+    const on = f(ON);
+    console.log(
+      `| ${label} | ${off.toFixed(digits)} | ${on.toFixed(digits)} | ${(on - off).toFixed(digits)} |`,
+    );
+  };
+  // 1 + 13 and 1 + 2 have the same two operations: the difference is 11 spans of a known one.
+  row(
+    'ns per child span of an operation already seen (onStart + onEnd)',
+    (v) => (cost(v, '1+13') - cost(v, '1+2')) / (CHILDREN - 2),
+    1,
+  );
+  row('ns per request: root, summary, queue, export (no children)', (v) => cost(v, 'root'));
+  row('ns per request of 1 root + 2 children (two operations)', (v) => cost(v, '1+2'));
+  row('ns per request of 1 root + 13 children', (v) => cost(v, '1+13'));
+  row('the same, ns per span', (v) => cost(v, '1+13') / (CHILDREN + 1), 1);
+  row('ns per request shaped like Express + pg (10 spans, nested)', (v) => cost(v, 'nested'));
+  row('the same, ns per span', (v) => cost(v, 'nested') / 10, 1);
+
+  console.log('\nwith the SDK (BasicTracerProvider, AsyncLocalStorage context manager):');
   console.log('| case | ns per request | added ns per span vs no processor |');
   console.log('| --- | ---: | ---: |');
   for (const mode of ['sync ', 'async']) {
@@ -343,29 +462,11 @@ async function main(): Promise<void> {
       console.log(`| ${mode.trim()} · ${name} | ${v.toFixed(0)} | ${added} |`);
     }
   }
-  const full = med.get('alone | processor, 1+13')! - med.get('alone | spans only, 1+13')!;
-  const rootOnly = med.get('alone | processor, root')! - med.get('alone | spans only, root')!;
-  // 1 + 13 and 1 + 2 have the same two operations: the difference is 11 spans of a known one.
-  const twoOps = med.get('alone | processor, 1+2')! - med.get('alone | spans only, 1+2')!;
-  console.log(
-    '\nprocessor alone (SDK-shaped spans fed to onStart/onEnd, span creation subtracted):',
-  );
-  console.log('| case | ns |\n| --- | ---: |');
-  console.log(
-    `| per child span (onStart + onEnd) | ${((full - twoOps) / (CHILDREN - 2)).toFixed(1)} |`,
-  );
-  console.log(
-    `| per request: root, summary, queue, export (no children) | ${rootOnly.toFixed(0)} |`,
-  );
-  console.log(`| per request of 1 root + 2 children (two operations) | ${twoOps.toFixed(0)} |`);
-  console.log(`| per request of 1 root + 13 children | ${full.toFixed(0)} |`);
-  console.log(`| the same, per span | ${(full / (CHILDREN + 1)).toFixed(1)} |`);
   for (const mode of ['sync ', 'async']) {
-    const ours = med.get(`${mode} | RequestSummaryProcessor + no-op exporter`)!;
-    const bsp = med.get(`${mode} | BatchSpanProcessor + no-op exporter`)!;
     const base = med.get(`${mode} | no processor`)!;
+    const ratio = (name: string) => (med.get(`${mode} | ${name}`)! / base).toFixed(3);
     console.log(
-      `\n${mode.trim()}: RequestSummaryProcessor / no processor = ${(ours / base).toFixed(3)}, BatchSpanProcessor / no processor = ${(bsp / base).toFixed(3)}`,
+      `\n${mode.trim()}: / no processor: RequestSummaryProcessor ${OFF} ${ratio(`RequestSummaryProcessor, ${OFF}`)}, ${ON} ${ratio(`RequestSummaryProcessor, ${ON}`)}; BatchSpanProcessor ${ratio('BatchSpanProcessor + no-op exporter')}`,
     );
   }
 
@@ -386,14 +487,15 @@ async function main(): Promise<void> {
   }
 
   if (typeof (globalThis as { gc?: unknown }).gc === 'function') {
-    const bytes = median([1, 2, 3, 4, 5].map(() => bytesPerOpenRequest(10_000)));
+    const bytes = (selfTime: boolean) =>
+      median([1, 2, 3, 4, 5].map(() => bytesPerOpenRequest(10_000, selfTime))).toFixed(0);
     console.log(
-      `\nmemory: ${bytes.toFixed(0)} bytes per open request with one operation (10 000 open, median of 5)`,
+      `\nmemory per open request with one operation (10 000 open, median of 5): ${OFF} ${bytes(false)} bytes, ${ON} ${bytes(true)} bytes`,
     );
   } else {
     console.log('\nmemory: skipped (run with --expose-gc)');
   }
-  await alone.shutdown();
+  await Promise.all(Object.values(alone).map((p) => p.shutdown()));
   if (sink === 42) console.log('');
   await Promise.all([...Object.values(providers), copyProvider].map((p) => p.shutdown()));
   trace.disable();

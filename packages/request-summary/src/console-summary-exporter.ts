@@ -26,7 +26,34 @@ function pad(text: string, width: number, left = false): string {
   return left ? text + fill : fill + text;
 }
 
-/** A readable block of text for one summary: a header line and a table of its operations. */
+/** The breakdown's kinds as the breakdown line names them. */
+const KIND_LABELS = [
+  ['db', 'db'],
+  ['httpClient', 'http client'],
+  ['rpc', 'rpc'],
+  ['messaging', 'messaging'],
+  ['other', 'other'],
+] as const;
+
+/**
+ * The breakdown line, e.g. `  self 11.000 ms · db 3 × 53.000 ms · other 4 × 95.000 ms`: the
+ * request's own time, then each kind with spans. Empty without self time.
+ */
+function breakdownLine(summary: RequestSummary): string {
+  const breakdown = summary.breakdown;
+  if (summary.selfMs === undefined || breakdown === undefined) return '';
+  const parts = [`self ${fmt(summary.selfMs)} ms`];
+  for (const [key, label] of KIND_LABELS) {
+    const kind = breakdown[key];
+    if (kind.count > 0) parts.push(`${label} ${kind.count} × ${fmt(kind.ms)} ms`);
+  }
+  return `  ${parts.join(' · ')}`;
+}
+
+/**
+ * A readable block of text for one summary: a header line, the breakdown line (the request's own
+ * time and the time per kind of work) and a table of its operations.
+ */
 export function formatSummary(summary: RequestSummary): string {
   const attrs = summary.attributes;
   const status =
@@ -47,6 +74,8 @@ export function formatSummary(summary: RequestSummary): string {
       `  [${service === undefined ? '' : `${String(service)} `}trace ${summary.traceId} span ${summary.spanId}]` +
       (flags.length > 0 ? `  ${flags.join(', ')}` : ''),
   ];
+  const breakdown = breakdownLine(summary);
+  if (breakdown !== '') lines.push(breakdown);
   const annotations = Object.entries(summary.annotations ?? {});
   if (annotations.length > 0) {
     lines.push(
@@ -55,13 +84,15 @@ export function formatSummary(summary: RequestSummary): string {
   }
   if (summary.operations.length > 0) {
     const width = Math.max(9, ...summary.operations.map((op) => op.name.length));
+    const self = summary.operations.some((op) => op.selfMs !== undefined);
     lines.push(
-      `  ${pad('operation', width, true)}  ${pad('count', 6)}  ${pad('min ms', 10)}  ${pad('mean ms', 10)}  ${pad('max ms', 10)}  ${pad('sum ms', 10)}  ${pad('errors', 6)}  last ms`,
+      `  ${pad('operation', width, true)}  ${pad('count', 6)}  ${pad('min ms', 10)}  ${pad('mean ms', 10)}  ${pad('max ms', 10)}  ${pad('sum ms', 10)}${self ? `  ${pad('self ms', 10)}` : ''}  ${pad('errors', 6)}  last ms`,
     );
     for (const op of summary.operations) {
       const mean = op.count === 0 ? 0 : op.sumMs / op.count;
+      const selfCell = self ? `  ${pad(fmt(op.selfMs ?? 0), 10)}` : '';
       lines.push(
-        `  ${pad(op.name, width, true)}  ${pad(String(op.count), 6)}  ${pad(fmt(op.minMs), 10)}  ${pad(fmt(mean), 10)}  ${pad(fmt(op.maxMs), 10)}  ${pad(fmt(op.sumMs), 10)}  ${pad(String(op.errors), 6)}  ${op.lastMs.map(fmt).join(', ')}`,
+        `  ${pad(op.name, width, true)}  ${pad(String(op.count), 6)}  ${pad(fmt(op.minMs), 10)}  ${pad(fmt(mean), 10)}  ${pad(fmt(op.maxMs), 10)}  ${pad(fmt(op.sumMs), 10)}${selfCell}  ${pad(String(op.errors), 6)}  ${op.lastMs.map(fmt).join(', ')}`,
       );
     }
   }

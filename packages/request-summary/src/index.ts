@@ -20,6 +20,7 @@ export {
   ExportResultCode,
   type ExportResultCodeValue,
   type OperationSummary,
+  type RequestBreakdown,
   type RequestCounters,
   type RequestSummary,
   type SummaryAnnotations,
@@ -31,4 +32,5 @@ export {
   type SummarySpan,
   type SummarySpanProcessor,
   type SummaryStatus,
+  type WorkSummary,
 } from './types.js';

@@ -12,6 +12,8 @@ export class OperationStats {
   minMs = Number.POSITIVE_INFINITY;
   maxMs = Number.NEGATIVE_INFINITY;
   sumMs = 0;
+  /** Sum of the spans' self times. */
+  selfMs = 0;
   errors = 0;
   /** The last `samples` durations; `next` is where the following one goes (oldest when full). */
   private readonly ring: number[];
@@ -25,9 +27,10 @@ export class OperationStats {
     this.ring = new Array<number>(samples).fill(Number.NaN);
   }
 
-  /** Records one span's duration. */
-  add(ms: number, isError: boolean): void {
+  /** Records one span's duration and self time. */
+  add(ms: number, selfMs: number, isError: boolean): void {
     this.count++;
+    this.selfMs += selfMs;
     if (ms < this.minMs) this.minMs = ms;
     if (ms > this.maxMs) this.maxMs = ms;
     this.sumMs += ms;
@@ -39,8 +42,11 @@ export class OperationStats {
     this.next = this.next + 1 === size ? 0 : this.next + 1;
   }
 
-  /** A plain-data copy, the samples oldest first in end order. */
-  toSummary(): OperationSummary {
+  /**
+   * A plain-data copy, the samples oldest first in end order.
+   * @param selfTime - whether `selfMs` was computed (and belongs in the copy)
+   */
+  toSummary(selfTime: boolean): OperationSummary {
     const ring = this.ring;
     const size = ring.length;
     const kept = Math.min(this.count, size);
@@ -61,6 +67,7 @@ export class OperationStats {
       errors: this.errors,
     };
     if (this.folded) summary.folded = true;
+    if (selfTime) summary.selfMs = this.selfMs;
     return summary;
   }
 }

@@ -70,6 +70,14 @@ export interface RequestSummaryProcessorOptions {
    */
   operationKey?: (span: SummarySpan) => string | undefined;
   /**
+   * Compute self time (`operations[].selfMs`, `selfMs`: each span's duration minus the time
+   * during which at least one of its direct children ran) and the request's breakdown by kind of
+   * work (`breakdown`: database, outgoing HTTP, RPC, messaging, other). A span left out by
+   * `operationKey` still ran: it counts in its kind and in its parent's children's time.
+   * @defaultValue true
+   */
+  selfTime?: boolean;
+  /**
    * Root-span attributes copied into `RequestSummary.attributes`.
    * @defaultValue {@link DEFAULT_ATTRIBUTE_ALLOWLIST}
    */
@@ -189,6 +197,7 @@ export interface ResolvedOptions {
   exporter: SummaryExporter;
   samples: number;
   operationKey: ((span: SummarySpan) => string | undefined) | undefined;
+  selfTime: boolean;
   attributeAllowlist: readonly string[];
   resourceAttributeAllowlist: readonly string[];
   waitForOpenChildren: boolean;
@@ -360,6 +369,7 @@ function checkOptions(
     'operationKey',
     o.operationKey,
   );
+  const selfTime = bool(problems, 'selfTime', o.selfTime, true);
   const attributeAllowlist = stringList(
     problems,
     'attributeAllowlist',
@@ -394,6 +404,7 @@ function checkOptions(
   return {
     samples,
     operationKey,
+    selfTime,
     attributeAllowlist,
     resourceAttributeAllowlist,
     waitForOpenChildren,

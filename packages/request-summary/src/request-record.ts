@@ -1,5 +1,7 @@
+import { Coverage, type HrTimeLike } from './coverage.js';
 import { OperationStats } from './operation-stats.js';
 import type { SummaryAnnotations, SummaryAnnotationValue, SummarySpan } from './types.js';
+import { WORK_KINDS } from './work-kind.js';
 
 /** Key of the entry that collects the operations past `maxOperations`. */
 const OTHER_OPERATION = '_other';
@@ -28,6 +30,25 @@ export class RequestRecord {
   root: SummarySpan | undefined;
   readonly traceId: string;
   readonly spanId: string;
+  /** The second the root started in: span times are kept as milliseconds from it. */
+  readonly base: number;
+  /** The root's registration: its direct children's time, for the request's own (self) time. */
+  readonly node: Coverage;
+  /**
+   * Per kind of work ({@link WORK_KINDS}), the spans of that kind and the time they covered,
+   * made with the first span of the kind ({@link kind}); empty when self time is off.
+   */
+  readonly kinds: Array<Coverage | undefined>;
+  /** The root's start, and its end (ms from `base`) once it has ended: the kinds are clipped to them. */
+  private readonly rootStart: HrTimeLike;
+  private rootEndMs: number | undefined = undefined;
+  /**
+   * Registered parents (not the root) that have not ended: while there is none, an ending span
+   * cannot have children and its self time is its duration, without a map lookup.
+   */
+  openParents = 0;
+  /** Registered parents that ended with children open and wait for them (see `Coverage.op`). */
+  waiting: Coverage[] | undefined = undefined;
   /** Sweep tick at which the root started (see the processor's sweep). */
   readonly openedTick: number;
   /** Sweep tick at which the root ended, for forgetting children that never end. */
@@ -68,29 +89,60 @@ export class RequestRecord {
   prev: RequestRecord | undefined = undefined;
   next: RequestRecord | undefined = undefined;
 
-  constructor(root: SummarySpan, traceId: string, spanId: string, openedTick: number) {
+  constructor(
+    root: SummarySpan,
+    traceId: string,
+    spanId: string,
+    openedTick: number,
+    selfTime: boolean,
+  ) {
     this.root = root;
+    this.base = root.startTime[0];
+    this.node = Coverage.of(this, root.startTime);
     this.traceId = traceId;
     this.spanId = spanId;
     this.openedTick = openedTick;
     this.ids = [spanId];
+    this.rootStart = root.startTime;
+    this.kinds = selfTime ? new Array(WORK_KINDS.length).fill(undefined) : [];
+  }
+
+  /** The coverage of kind `k`, made on first use: within the request's duration only. */
+  kind(k: number): Coverage {
+    let kind = this.kinds[k];
+    if (kind === undefined) {
+      kind = Coverage.of(this, this.rootStart);
+      if (this.rootEndMs !== undefined) kind.endAtMs(this.rootEndMs);
+      this.kinds[k] = kind;
+    }
+    return kind;
+  }
+
+  /** The root ended (or the request is evicted) at `endMs`: its children and kinds are clipped there. */
+  endTimes(endMs: number): void {
+    this.rootEndMs = endMs;
+    this.node.endAtMs(endMs);
+    const kinds = this.kinds;
+    for (let i = 0; i < kinds.length; i++) kinds[i]?.endAtMs(endMs);
   }
 
   /**
-   * Records one ended child under `key`, folding new keys past `maxOperations` into `_other`.
-   * @returns whether the span was folded
+   * Records one ended child under `key` (its duration and self time), folding new keys past `maxOperations` into `_other`
+   * (counted in `folded`).
+   * @returns the operation it was recorded into
    */
   record(
     key: string,
     ms: number,
+    selfMs: number,
     isError: boolean,
     samples: number,
     maxOperations: number,
-  ): boolean {
+  ): OperationStats {
     let op = this.lastOp;
     let folded = false;
     if (op === undefined || op.name !== key) {
-      op = this.find(key);
+      op = this.findOp(key);
       if (op === undefined) {
         const named = this.other === undefined ? this.ops.length : this.ops.length - 1;
         if (named >= maxOperations) {
@@ -102,20 +154,20 @@ export class RequestRecord {
             this.other = op;
           }
         } else {
-          op = this.add(key, samples);
+          op = this.addOp(key, samples);
         }
       }
       // The fold entry is never found by name, so it is never the last one looked up by name.
       if (!folded) this.lastOp = op;
     }
-    op.add(ms, isError);
+    op.add(ms, selfMs, isError);
     this.spans++;
     if (folded) this.folded++;
     if (isError) this.errors++;
-    return folded;
+    return op;
   }
 
-  private find(key: string): OperationStats | undefined {
+  private findOp(key: string): OperationStats | undefined {
     if (this.index !== undefined) return this.index.get(key);
     const ops = this.ops;
     for (let i = 0; i < ops.length; i++) {
@@ -124,7 +176,7 @@ export class RequestRecord {
     return undefined;
   }
 
-  private add(key: string, samples: number): OperationStats {
+  private addOp(key: string, samples: number): OperationStats {
     const op = new OperationStats(key, samples);
     this.ops.push(op);
     if (this.index !== undefined) {

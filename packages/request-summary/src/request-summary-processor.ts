@@ -1,6 +1,7 @@
 import { type Context, trace } from '@opentelemetry/api';
 import { type AnnotationTarget, addTarget, removeTarget } from './annotation-registry.js';
 import { pickAttributes } from './attributes.js';
+import { Coverage, toMs } from './coverage.js';
 import { ExportQueue } from './export-queue.js';
 import {
   type RequestSummaryProcessorOptions,
@@ -16,7 +17,9 @@ import type {
   SummarySpan,
   SummarySpanProcessor,
   SummaryStatus,
+  WorkSummary,
 } from './types.js';
+import { workKind } from './work-kind.js';
 
 /** Counters of a {@link RequestSummaryProcessor}, as returned by `stats()`. */
 export interface RequestSummaryProcessorStats {
@@ -84,6 +87,18 @@ function hrToMs(time: readonly [number, number] | number[]): number {
   return time[0]! * 1e3 + time[1]! / 1e6;
 }
 
+function work(coverage: Coverage | undefined): WorkSummary {
+  return coverage === undefined
+    ? { count: 0, ms: 0 }
+    : { count: coverage.count, ms: coverage.total() };
+}
+
+/** Adds the self time of a parent that waited for its children to its operation. */
+function settleSelf(node: Coverage): void {
+  node.op!.selfMs += node.selfMs(node.durationMs);
+  node.op = undefined;
+}
+
 /** Whether the trace id falls within `ratio`, decided by its last 32 bits like the OTel sampler. */
 function inRatio(traceId: string, ratio: number): boolean {
   if (ratio >= 1) return true;
@@ -109,17 +124,18 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   private readonly log = new RateLimitedDiag();
   private readonly queue: ExportQueue;
   /**
-   * span id → request, for the roots and for every span that has started a child. A span is found
-   * through its parent's id, so leaf spans (most spans) are never written here.
+   * span id → registered span (and through it the request), for the roots and for every span that
+   * has started a child. A span is found through its parent's id, so leaf spans (most spans) are
+   * never written here.
    */
-  private readonly spans = new Map<string, RequestRecord>();
+  private readonly spans = new Map<string, Coverage>();
   /** Open requests as a linked list, oldest first (no hashing per request). */
   private oldest: RequestRecord | undefined = undefined;
   private newest: RequestRecord | undefined = undefined;
   private openCount = 0;
   /** The last id found in `spans`: siblings share their parent's id string, so most hit. */
   private lastId: string | undefined = undefined;
-  private lastRequest: RequestRecord | undefined = undefined;
+  private lastNode: Coverage | undefined = undefined;
   /**
    * Requests whose root ended with children open, waiting for them until `closingImmediate`;
    * at most `maxOpenRequests`.
@@ -135,6 +151,11 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   private shutdownPromise: Promise<void> | undefined = undefined;
   private lastResource: unknown = undefined;
   private lastResourceAttributes: SummaryAttributes = {};
+  /**
+   * A span's start and end in ms from its request's start second, computed once per span for
+   * its parent and its kind (an array, since a double handed between functions may be boxed).
+   */
+  private readonly times: number[] = [0.5, 0.5];
 
   private droppedRequests = 0;
   private lateSpans = 0;
@@ -232,14 +253,20 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
         this.startRequest(span);
         return;
       }
-      const request =
-        this.lookup(parent.spanId) ?? this.registerParent(parent.spanId, parentContext);
-      if (request === undefined) {
+      const node = this.lookup(parent.spanId) ?? this.registerParent(parent.spanId, parentContext);
+      if (node === undefined) {
         this.untrackedSpans++;
         return;
       }
+      const request = node.request;
       // Counted even when the request has ended, so that the span's end balances it (and is late).
       request.openChildren++;
+      if (this.options.selfTime && !request.ended) {
+        const times = this.times;
+        times[0] = toMs(span.startTime, request.base);
+        node.add(times);
+        request.kind(workKind(span)).add(times);
+      }
     } catch (error) {
       this.reportError(error);
     }
@@ -258,12 +285,13 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     try {
       const parent = span.parentSpanContext;
       if (parent === undefined || parent === null || parent.isRemote === true) {
-        const request = this.lookup(span.spanContext().spanId);
+        const request = this.lookup(span.spanContext().spanId)?.request;
         if (request !== undefined && request.root === span) this.endRequest(request);
         return;
       }
-      const request = this.lookup(parent.spanId);
-      if (request === undefined) return;
+      const node = this.lookup(parent.spanId);
+      if (node === undefined) return;
+      const request = node.request;
       if (request.openChildren > 0) request.openChildren--;
       if (request.ended) {
         this.late();
@@ -273,7 +301,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
         }
         return;
       }
-      this.recordChild(request, span);
+      this.recordChild(request, node, span);
       // The last child a closing request waited for: take the summary now.
       if (request.closing && request.openChildren === 0) this.finish(request);
     } catch (error) {
@@ -299,7 +327,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
    * parent is registered, because every span registers its parent when it starts. Registers the
    * parent with that request.
    */
-  private registerParent(parentId: string, parentContext: Context): RequestRecord | undefined {
+  private registerParent(parentId: string, parentContext: Context): Coverage | undefined {
     const parentSpan = trace.getSpan(parentContext) as Partial<SummarySpan> | undefined;
     if (parentSpan === undefined || parentSpan.spanContext!().spanId !== parentId) return undefined;
     const grandparent = parentSpan.parentSpanContext;
@@ -307,21 +335,25 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     if (grandparent === undefined || grandparent === null || grandparent.isRemote === true) {
       return undefined;
     }
-    const request = this.lookup(grandparent.spanId);
+    const request = this.lookup(grandparent.spanId)?.request;
     if (request === undefined || request.ids.length >= MAX_PARENTS_PER_REQUEST) return undefined;
-    this.spans.set(parentId, request);
+    const node = Coverage.of(request, parentSpan.startTime);
+    this.spans.set(parentId, node);
     request.ids.push(parentId);
-    return request;
+    // A parent that has already ended (a child started in a callback that outlived it) will not
+    // end again: it must not make its request look up every ending span.
+    if (parentSpan.ended !== true) request.openParents++;
+    return node;
   }
 
-  private lookup(spanId: string): RequestRecord | undefined {
-    if (spanId === this.lastId) return this.lastRequest;
-    const request = this.spans.get(spanId);
-    if (request !== undefined) {
+  private lookup(spanId: string): Coverage | undefined {
+    if (spanId === this.lastId) return this.lastNode;
+    const node = this.spans.get(spanId);
+    if (node !== undefined) {
       this.lastId = spanId;
-      this.lastRequest = request;
+      this.lastNode = node;
     }
-    return request;
+    return node;
   }
 
   private linkOpen(request: RequestRecord): void {
@@ -346,9 +378,9 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
 
   /** Forgets the span ids of a request: later spans under it are untracked. */
   private release(request: RequestRecord): void {
-    if (this.lastRequest === request) {
+    if (this.lastNode?.request === request) {
       this.lastId = undefined;
-      this.lastRequest = undefined;
+      this.lastNode = undefined;
     }
     if (this.lastAnnotatedRequest === request) {
       this.lastAnnotatedSpan = undefined;
@@ -358,8 +390,38 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     for (let i = 0; i < ids.length; i++) this.spans.delete(ids[i]!);
   }
 
-  private recordChild(request: RequestRecord, span: SummarySpan): void {
+  private recordChild(request: RequestRecord, parent: Coverage, span: SummarySpan): void {
     const o = this.options;
+    let ms = hrToMs(span.duration);
+    // NaN (a malformed duration) counts as 0, like a negative one the SDK would clamp.
+    if (!(ms >= 0)) ms = 0;
+    let selfMs = ms;
+    let waiting: Coverage | undefined;
+    if (o.selfTime) {
+      const times = this.times;
+      times[0] = toMs(span.startTime, request.base);
+      times[1] = toMs(span.endTime, request.base);
+      parent.remove(times);
+      // The last child its ended parent waited for.
+      if (parent.op !== undefined && parent.openMembers === 0) settleSelf(parent);
+      request.kind(workKind(span)).remove(times);
+      // Only a registered span has had children; none is open in most requests (flat ones).
+      if (request.openParents > 0) {
+        const own = this.spans.get(span.spanContext().spanId);
+        if (own !== undefined && own.request === request && own !== request.node) {
+          request.openParents--;
+          own.endAtMs(times[1]!);
+          if (own.openMembers === 0) {
+            selfMs = own.selfMs(ms);
+          } else {
+            // Children still open may yet end before this span by their timestamps.
+            selfMs = 0;
+            waiting = own;
+          }
+        }
+      }
+    }
+    // Left out of the operations only: the span ran, so it counted for its parent and its kind.
     let key: unknown;
     if (o.operationKey === undefined) {
       key = span.name;
@@ -380,11 +442,21 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       }
       return;
     }
-    let ms = hrToMs(span.duration);
-    // NaN (a malformed duration) counts as 0, like a negative one the SDK would clamp.
-    if (!(ms >= 0)) ms = 0;
-    if (request.record(key, ms, span.status.code === STATUS_ERROR, o.samples, o.maxOperations)) {
-      this.fold();
+    const folded = request.folded;
+    const op = request.record(
+      key,
+      ms,
+      selfMs,
+      span.status.code === STATUS_ERROR,
+      o.samples,
+      o.maxOperations,
+    );
+    if (request.folded !== folded) this.fold();
+    if (waiting !== undefined) {
+      waiting.op = op;
+      waiting.durationMs = ms;
+      if (request.waiting === undefined) request.waiting = [waiting];
+      else request.waiting.push(waiting);
     }
   }
 
@@ -448,14 +520,22 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       addTarget(this.annotationTarget);
     }
     const ctx = span.spanContext();
-    const request = new RequestRecord(span, ctx.traceId, ctx.spanId, this.tick);
-    this.spans.set(ctx.spanId, request);
+    const request = new RequestRecord(
+      span,
+      ctx.traceId,
+      ctx.spanId,
+      this.tick,
+      this.options.selfTime,
+    );
+    this.spans.set(ctx.spanId, request.node);
     this.linkOpen(request);
   }
 
   private endRequest(request: RequestRecord): void {
     if (request.closing) return;
     this.unlinkOpen(request);
+    const root = request.root!;
+    if (this.options.selfTime) request.endTimes(request.node.ms(root.endTime));
     // At most maxOpenRequests wait per turn: roots ended in one synchronous loop must not grow
     // `closing` (and keep their ids) without limit; past it, the summary is taken now.
     if (
@@ -544,13 +624,22 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   ): RequestSummary {
     const operations: OperationSummary[] = [];
     const ops = request.ops;
-    for (let i = 0; i < ops.length; i++) operations.push(ops[i]!.toSummary());
+    const selfTime = this.options.selfTime;
+    // Parents still waiting for children get their self time now, open children counted to
+    // their end.
+    const waiting = request.waiting;
+    if (waiting !== undefined) {
+      for (let i = 0; i < waiting.length; i++)
+        if (waiting[i]!.op !== undefined) settleSelf(waiting[i]!);
+      request.waiting = undefined;
+    }
+    for (let i = 0; i < ops.length; i++) operations.push(ops[i]!.toSummary(selfTime));
     const status = root.status;
     const summaryStatus: SummaryStatus = { code: (status.code ?? 0) as SummaryStatus['code'] };
     if (typeof status.message === 'string' && status.message !== '') {
       summaryStatus.message = status.message;
     }
-    return {
+    const summary: RequestSummary = {
       traceId: request.traceId,
       spanId: request.spanId,
       name: root.name,
@@ -570,6 +659,18 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       },
       incomplete,
     };
+    if (selfTime) {
+      const k = request.kinds;
+      summary.selfMs = request.node.selfMs(durationMs);
+      summary.breakdown = {
+        db: work(k[0]),
+        httpClient: work(k[1]),
+        rpc: work(k[2]),
+        messaging: work(k[3]),
+        other: work(k[4]),
+      };
+    }
+    return summary;
   }
 
   /** The allowlisted resource attributes; one provider means one resource, so it is cached. */
@@ -596,6 +697,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     this.incompleteRequests++;
     if (root === undefined) return;
     const durationMs = Math.max(0, Date.now() - hrToMs(root.startTime));
+    if (this.options.selfTime) request.endTimes(request.node.ms(root.startTime) + durationMs);
     this.emit(this.summarise(request, root, durationMs, true));
   }
 
@@ -637,11 +739,11 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     }
     const s = span as Partial<SummarySpan>;
     if (typeof s.spanContext !== 'function') return undefined;
-    let request = this.lookup(s.spanContext().spanId);
+    let request = this.lookup(s.spanContext().spanId)?.request;
     if (request === undefined) {
       const parent = s.parentSpanContext;
       if (parent === undefined || parent === null || parent.isRemote === true) return undefined;
-      request = this.lookup(parent.spanId);
+      request = this.lookup(parent.spanId)?.request;
     }
     if (request === undefined || request.ended) return undefined;
     this.lastAnnotatedSpan = span;
@@ -755,7 +857,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       }
       this.spans.clear();
       this.lastId = undefined;
-      this.lastRequest = undefined;
+      this.lastNode = undefined;
       this.lastAnnotatedSpan = undefined;
       this.lastAnnotatedRequest = undefined;
       this.lingering.clear();

@@ -38,6 +38,40 @@ export interface OperationSummary {
    * user's own operation named `_other` is a different entry, without this flag.
    */
   folded?: boolean;
+  /**
+   * Sum of the spans' self times in milliseconds: each span's duration minus the time during
+   * which at least one of its direct children ran (overlapping children once, a child running
+   * past the span's end clipped there). Absent when the processor's `selfTime` is off.
+   */
+  selfMs?: number;
+}
+
+/** The spans of one kind of work in a request, and the time they covered. */
+export interface WorkSummary {
+  /** How many spans of this kind ended within the request. */
+  count: number;
+  /**
+   * Wall time in milliseconds during which at least one span of this kind ran (overlapping
+   * spans once), within the request's duration.
+   */
+  ms: number;
+}
+
+/**
+ * A request's time by kind of work, from span kind and semantic conventions (see
+ * `RequestSummaryProcessorOptions.selfTime`).
+ */
+export interface RequestBreakdown {
+  /** Database calls: spans with `db.system.name` (or `db.system`). */
+  db: WorkSummary;
+  /** Outgoing HTTP requests: CLIENT spans with `http.request.method` (or `http.method`). */
+  httpClient: WorkSummary;
+  /** RPCs: CLIENT spans with `rpc.system`. */
+  rpc: WorkSummary;
+  /** Messaging: PRODUCER and CONSUMER spans, CLIENT spans with `messaging.system`. */
+  messaging: WorkSummary;
+  /** Everything else: internal spans, `timeit`, middleware. */
+  other: WorkSummary;
 }
 
 /** The status of the root span. `code` is the OTel `SpanStatusCode` (0 unset, 1 ok, 2 error). */
@@ -88,6 +122,14 @@ export interface RequestSummary {
    * keys were first set; `{}` when nothing was.
    */
   annotations: SummaryAnnotations;
+  /**
+   * The request's own time in milliseconds: the root's self time (its duration minus the time
+   * during which at least one of its direct children ran), the service's code around the
+   * operations. Absent when the processor's `selfTime` is off.
+   */
+  selfMs?: number;
+  /** The request's time by kind of work. Absent when the processor's `selfTime` is off. */
+  breakdown?: RequestBreakdown;
   /** How complete the summary is. */
   counters: RequestCounters;
   /** True when the root did not end within `requestTimeoutMs` and the request was evicted. */

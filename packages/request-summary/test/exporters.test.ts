@@ -82,6 +82,35 @@ describe('ConsoleSummaryExporter', () => {
     expect(writes[0]).toContain('POST /x');
   });
 
+  it('adds a self-time column and the breakdown line when the summary has them', () => {
+    const writes: string[] = [];
+    const exporter = new ConsoleSummaryExporter({
+      stream: { write: (c: string) => writes.push(c) },
+    });
+    const none = { count: 0, ms: 0 };
+    exportOnce(exporter, [
+      {
+        ...summary,
+        selfMs: 11,
+        operations: [{ ...summary.operations[0]!, selfMs: 1.25 }],
+        breakdown: {
+          db: { count: 34, ms: 41.2 },
+          httpClient: { count: 1, ms: 5 },
+          rpc: none,
+          messaging: none,
+          other: { count: 13, ms: 2.6 },
+        },
+      },
+    ]);
+    const lines = writes[0]!.split('\n');
+    expect(lines[1]).toBe(
+      '  self 11.000 ms · db 34 × 41.200 ms · http client 1 × 5.000 ms · other 13 × 2.600 ms',
+    );
+    // Then the annotations line, then the table.
+    expect(lines[3]).toMatch(/sum ms\s+self ms\s+errors/);
+    expect(lines[4]).toMatch(/2\.600\s+1\.250\s+1\s+0\.200/);
+  });
+
   it('reports FAILED when the stream throws, and after shutdown', async () => {
     const exporter = new ConsoleSummaryExporter({
       stream: {

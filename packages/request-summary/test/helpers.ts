@@ -5,6 +5,7 @@ import {
   type DiagLogger,
   DiagLogLevel,
   diag,
+  type HrTime,
   type Span,
   type Tracer,
   trace,
@@ -51,6 +52,19 @@ export function setup(options: Partial<RequestSummaryProcessorOptions> = {}) {
 export function child(tracer: Tracer, name: string, parent?: Span, startMs?: number): Span {
   const ctx = parent === undefined ? context.active() : trace.setSpan(context.active(), parent);
   return tracer.startSpan(name, startMs === undefined ? {} : { startTime: startMs }, ctx);
+}
+
+/** Whole seconds since the epoch that {@link at} counts from. */
+const EPOCH_S = 1_764_000_000;
+
+/**
+ * `ms` after a fixed whole second, as an HrTime: the SDK takes an HrTime as it is, so durations
+ * and self times of spans started and ended `at(…)` come out exact.
+ */
+export function at(ms: number): HrTime {
+  const ns = Math.round(ms * 1e6);
+  const s = Math.floor(ns / 1e9);
+  return [EPOCH_S + s, ns - s * 1e9];
 }
 
 export type Harness = ReturnType<typeof setup>;

@@ -19,6 +19,7 @@ const loose = (o: Record<string, unknown>) => o as Options;
 const OPTION_NAMES = [
   'samples',
   'operationKey',
+  'selfTime',
   'attributeAllowlist',
   'resourceAttributeAllowlist',
   'waitForOpenChildren',
@@ -71,6 +72,7 @@ describe('findOptionProblems', () => {
         [{}, 'operationKey: {} is not a function'],
       ],
     ],
+    ['selfTime', [true, false], [['off', 'selfTime: "off" is not a boolean']]],
     [
       'attributeAllowlist',
       [[], ['http.route']],

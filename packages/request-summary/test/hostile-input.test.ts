@@ -57,7 +57,9 @@ describe('RequestSummaryProcessor with hostile input', () => {
     ])('starts a summary whose root started %s at the clock, counted', async (_, startMs) => {
       const h = open();
       const before = Date.now();
-      const root = child(h.tracer, 'GET /x', undefined, startMs);
+      // A Date, not a number: the SDK reads a number below performance.now() (1000 once the
+      // process has run a second) as a performance timestamp, not as epoch milliseconds.
+      const root = h.tracer.startSpan('GET /x', { startTime: new Date(startMs) });
       root.end();
       const [summary] = await h.flush();
       expect(summary!.startTimeMs).toBeGreaterThanOrEqual(before);

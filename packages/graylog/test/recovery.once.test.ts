@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { GelfSummaryExporter } from '../src/gelf-summary-exporter.js';
-import { failOnUnhandledErrors, freePort, waitUntil } from './helpers.js';
+import { failOnUnhandledErrors, freePort, selfSignedCertificate, waitUntil } from './helpers.js';
 import { startReceiverProcess } from './receiver-process.js';
 import { summary } from './summaries.js';
 
@@ -48,6 +50,55 @@ describe('recovery', () => {
     } finally {
       await exporter.shutdown();
       await receiver.close();
+    }
+  }, 60_000);
+
+  it('TLS: the connection comes back by itself after the listener restarts, certificates verified', async () => {
+    const cert = selfSignedCertificate();
+    const port = await freePort();
+    let frames = 0;
+    const open = new Set<{ destroy(): void }>();
+    const listen = async (): Promise<TlsServer> => {
+      const server = createTlsServer({ cert: cert.cert, key: cert.key }, (socket) => {
+        open.add(socket);
+        socket.on('close', () => open.delete(socket));
+        socket.on('data', (chunk: Buffer) => {
+          for (let i = chunk.indexOf(0); i !== -1; i = chunk.indexOf(0, i + 1)) frames++;
+        });
+        socket.on('error', () => {});
+      });
+      server.listen(port, '127.0.0.1');
+      await once(server, 'listening');
+      return server;
+    };
+    let server = await listen();
+    const exporter = new GelfSummaryExporter({
+      endpoint: `tls://127.0.0.1:${port}`,
+      tls: { ca: cert.cert },
+    });
+    const exportOne = () => exporter.export([withId()], () => {});
+    try {
+      exportOne();
+      await waitUntil(() => frames === 1, 10_000, 'the first frame');
+      // Down, as a restart would be: the listener closed, its connections cut.
+      const closed = new Promise((r) => server.close(r));
+      for (const socket of open) socket.destroy();
+      await closed;
+      const errors = exporter.stats().errors;
+      await waitUntil(() => exporter.stats().errors > errors, 10_000, 'a connection error');
+      server = await listen();
+      const before = frames;
+      const up = setInterval(exportOne, 50);
+      try {
+        await waitUntil(() => frames > before, 2500 + 1500, 'a frame after the restart');
+      } finally {
+        clearInterval(up);
+      }
+    } finally {
+      await exporter.shutdown();
+      const closed = new Promise((r) => server.close(r));
+      for (const socket of open) socket.destroy();
+      await closed;
     }
   }, 60_000);
 });

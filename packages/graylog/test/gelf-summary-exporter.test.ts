@@ -3,9 +3,9 @@ import { hostname } from 'node:os';
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { createGelfReceiver, type GelfReceiver } from '@otel-gelf/gelf-tail';
 import type { SummaryExportResult } from '@otel-gelf/request-summary';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigurationError } from '../src/configuration-error.js';
-import { GelfSummaryExporter } from '../src/gelf-summary-exporter.js';
+import { GelfSummaryExporter, SLICE_MS } from '../src/gelf-summary-exporter.js';
 import { noLosses } from '../src/transports/counters.js';
 import type { GelfOutcomeCallback, GelfTransport, GelfTransportStats } from '../src/types.js';
 import { waitUntil } from './helpers.js';
@@ -157,6 +157,32 @@ describe('GelfSummaryExporter', () => {
         }),
       ).not.toThrow();
       expect(calls).toBe(1);
+    });
+
+    it('hands a batch over in slices of SLICE_MS, letting the event loop run between them', async () => {
+      const transport = new FakeTransport();
+      const exporter = new GelfSummaryExporter({ transport });
+      const summaries = Array.from({ length: 20 }, withId);
+      // A clock that moves 0.4 of a slice per reading: a slice holds a few messages, whatever
+      // the machine's speed.
+      let now = 0;
+      const clock = vi.spyOn(performance, 'now').mockImplementation(() => (now += SLICE_MS * 0.4));
+      try {
+        const results: SummaryExportResult[] = [];
+        exporter.export(summaries, (r) => results.push(r));
+        const inFirstSlice = transport.payloads.length;
+        const afterATurn = await new Promise<number>((r) =>
+          setImmediate(() => r(transport.payloads.length)),
+        );
+        await waitUntil(() => results.length > 0, 10_000, 'the export callback');
+        expect(inFirstSlice).toBeGreaterThan(0);
+        expect(inFirstSlice).toBeLessThan(5);
+        expect(afterATurn).toBeLessThan(summaries.length);
+        expect(results).toEqual([{ code: 0, exported: 20, dropped: 0 }]);
+        expect(transport.payloads).toHaveLength(20);
+      } finally {
+        clock.mockRestore();
+      }
     });
 
     it('reports FAILED after shutdown and sends nothing', async () => {

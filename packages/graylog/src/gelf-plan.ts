@@ -63,6 +63,18 @@ export const FIXED_FIELDS: ReadonlyArray<readonly [name: string, type: FieldType
   ['_incomplete', 'count'],
   ['_ops_omitted', 'count'],
   ['_ops_folded', 'count'],
+  // The request's own time and its breakdown by kind of work (absent with selfTime: false).
+  ['_self_ms', 'ms'],
+  ['_db_count', 'count'],
+  ['_db_ms', 'ms'],
+  ['_http_client_count', 'count'],
+  ['_http_client_ms', 'ms'],
+  ['_rpc_count', 'count'],
+  ['_rpc_ms', 'ms'],
+  ['_messaging_count', 'count'],
+  ['_messaging_ms', 'ms'],
+  ['_other_count', 'count'],
+  ['_other_ms', 'ms'],
 ];
 
 /** The GELF standard fields a message may carry; they count against the budget too. */
@@ -97,11 +109,13 @@ export type OperationStatistic =
   | 'sum_ms'
   | 'mean_ms'
   | 'errors'
-  | 'last_ms';
+  | 'last_ms'
+  | 'self_ms';
 
 /**
  * Every {@link OperationStatistic} in the order fields are written, with its type (`last_ms` is
- * the samples joined with commas: a string).
+ * the samples joined with commas: a string; `self_ms` is the sum of the spans' self times, left
+ * out when the summary has none).
  */
 export const OPERATION_STATISTICS: ReadonlyArray<readonly [OperationStatistic, FieldType]> = [
   ['count', 'count'],
@@ -111,6 +125,7 @@ export const OPERATION_STATISTICS: ReadonlyArray<readonly [OperationStatistic, F
   ['mean_ms', 'ms'],
   ['errors', 'count'],
   ['last_ms', 'string'],
+  ['self_ms', 'ms'],
 ];
 const STATISTIC_INDEX = new Map(OPERATION_STATISTICS.map(([s], i) => [s as string, i]));
 const LONGEST_SUFFIX = Math.max(...OPERATION_STATISTICS.map(([s]) => s.length + 1));

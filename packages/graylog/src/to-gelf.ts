@@ -1,5 +1,6 @@
 import type {
   OperationSummary,
+  RequestBreakdown,
   RequestSummary,
   SummaryAttributeValue,
 } from '@otel-gelf/request-summary';
@@ -129,6 +130,22 @@ const FOLDED = fragment(',"_folded":');
 const OPEN_CHILDREN = fragment(',"_open_children":');
 const OPS_OMITTED = fragment(',"_ops_omitted":');
 const OPS_FOLDED = fragment(',"_ops_folded":');
+const SELF_MS = fragment(',"_self_ms":');
+/** Per kind of the summary's breakdown: its key, then its `_<kind>_count` and `_<kind>_ms` names. */
+const BREAKDOWN_FIELDS: ReadonlyArray<readonly [keyof RequestBreakdown, Uint8Array, Uint8Array]> = [
+  ['db', 'db'],
+  ['httpClient', 'http_client'],
+  ['rpc', 'rpc'],
+  ['messaging', 'messaging'],
+  ['other', 'other'],
+].map(
+  ([key, stem]) =>
+    [
+      key as keyof RequestBreakdown,
+      fragment(`,"_${stem}_count":`),
+      fragment(`,"_${stem}_ms":`),
+    ] as const,
+);
 const LEVEL_INFO = fragment(',"level":6');
 const LEVEL_ERROR = fragment(',"level":3');
 const INCOMPLETE = fragment(',"_incomplete":1');
@@ -368,6 +385,14 @@ function writeStatistic(
       w.byte(0x22);
       return;
     }
+    case 7: {
+      const selfMs = op.selfMs;
+      if (typeof selfMs === 'number' && finite(selfMs)) {
+        w.bytes(name);
+        writeMs(w, selfMs);
+      }
+      return;
+    }
   }
 }
 
@@ -379,6 +404,8 @@ interface Bucket {
   maxMs: number;
   sumMs: number;
   errors: number;
+  /** NaN until an operation with a self time is added. */
+  selfMs: number;
 }
 
 function addToBucket(b: Bucket, op: OperationSummary): void {
@@ -388,6 +415,8 @@ function addToBucket(b: Bucket, op: OperationSummary): void {
   if (finite(op.maxMs) && op.maxMs > b.maxMs) b.maxMs = op.maxMs;
   if (finite(op.sumMs)) b.sumMs += op.sumMs;
   b.errors += count(op.errors);
+  const selfMs = op.selfMs;
+  if (typeof selfMs === 'number' && finite(selfMs)) b.selfMs = (b.selfMs || 0) + selfMs;
 }
 
 /** `_ops_folded` and `_ops_other_<statistic>` of the folded operations. */
@@ -432,6 +461,12 @@ function writeBucket(w: ByteWriter, b: Bucket, budget: FieldBudget): void {
         w.uint(count(b.errors));
         break;
       // 6 (last_ms): samples of different operations do not add up.
+      case 7:
+        if (finite(b.selfMs)) {
+          w.bytes(name);
+          writeMs(w, b.selfMs);
+        }
+        break;
     }
   }
 }
@@ -494,6 +529,7 @@ function serialize(
   w.bytes(OPEN_CHILDREN);
   w.uint(count(counters.openChildren));
   w.bytes(summary.incomplete ? INCOMPLETE : COMPLETE);
+  writeTimes(w, summary);
   const omitted = limits.omitted;
   if (omitted !== undefined && omitted.size > 0) {
     w.bytes(OPS_OMITTED);
@@ -516,7 +552,15 @@ function serialize(
     const op = operations[k]!;
     const names = plan.operations[k];
     if (names === undefined) {
-      bucket ??= { entries: 0, count: 0, minMs: Infinity, maxMs: -Infinity, sumMs: 0, errors: 0 };
+      bucket ??= {
+        entries: 0,
+        count: 0,
+        minMs: Infinity,
+        maxMs: -Infinity,
+        sumMs: 0,
+        errors: 0,
+        selfMs: Number.NaN,
+      };
       addToBucket(bucket, op);
       continue;
     }
@@ -528,6 +572,28 @@ function serialize(
   if (bucket !== undefined && !budget.compact) writeBucket(w, bucket, budget);
   w.byte(0x7d);
   return w.pos;
+}
+
+/** `_self_ms` and the breakdown fields (`_db_count`, `_db_ms` …), when the summary has them. */
+function writeTimes(w: ByteWriter, summary: RequestSummary): void {
+  const selfMs = summary.selfMs;
+  if (typeof selfMs === 'number' && finite(selfMs)) {
+    w.bytes(SELF_MS);
+    writeMs(w, selfMs);
+  }
+  const breakdown = summary.breakdown;
+  if (typeof breakdown !== 'object' || breakdown === null) return;
+  for (let i = 0; i < BREAKDOWN_FIELDS.length; i++) {
+    const [key, countName, msName] = BREAKDOWN_FIELDS[i]!;
+    const kind = breakdown[key];
+    if (typeof kind !== 'object' || kind === null) continue;
+    w.bytes(countName);
+    w.uint(count(kind.count));
+    if (finite(kind.ms)) {
+      w.bytes(msName);
+      writeMs(w, kind.ms);
+    }
+  }
 }
 
 /** A time in ms as seconds with millisecond decimals, the same text as `String(Math.round(ms) / 1000)`. */

@@ -162,6 +162,65 @@ describe('FieldBudget', () => {
     }
   });
 
+  describe('self time and the breakdown by kind of work', () => {
+    const timed = () =>
+      summary({
+        selfMs: 20,
+        operations: [
+          { ...operation('pg.query', [10, 12]), selfMs: 22 },
+          { ...operation('render', [1.5]), selfMs: 1.25 },
+        ],
+        breakdown: {
+          db: { count: 34, ms: 41.2 },
+          httpClient: { count: 1, ms: 5 },
+          rpc: { count: 0, ms: 0 },
+          messaging: { count: 0, ms: 0 },
+          other: { count: 2, ms: 3.5 },
+        },
+      });
+
+    it('writes _self_ms and a count and an _ms per kind, ms always with a fraction', () => {
+      const text = payload(timed());
+      for (const field of [
+        '"_self_ms":20.0',
+        '"_db_count":34',
+        '"_db_ms":41.2',
+        '"_http_client_count":1',
+        '"_http_client_ms":5.0',
+        '"_rpc_count":0',
+        '"_rpc_ms":0.0',
+        '"_messaging_count":0',
+        '"_messaging_ms":0.0',
+        '"_other_count":2',
+        '"_other_ms":3.5',
+      ]) {
+        expect(text, field).toContain(field);
+      }
+      expect(validateGelf(JSON.parse(text))).toEqual([]);
+    });
+
+    it('writes them in compact mode too (they are fixed fields)', () => {
+      const m = message(timed(), new FieldBudget({ compact: true }));
+      expect(m).toMatchObject({ _self_ms: 20, _db_count: 34, _db_ms: 41.2, _other_count: 2 });
+    });
+
+    it('leaves them out of a summary without self time', () => {
+      const m = message(summary(), new FieldBudget());
+      expect(Object.keys(m).filter((k) => /_self_ms$|^_(db|other)_/.test(k))).toEqual([]);
+    });
+
+    it('writes _op_<name>_self_ms when operationFields selects it, and adds it up in the bucket', () => {
+      const budget = new FieldBudget({
+        operationFields: ['count', 'self_ms'],
+        maxFieldOperations: 1,
+      });
+      const text = payload(timed(), budget);
+      expect(text).toContain('"_op_pg_query_self_ms":22.0');
+      expect(text).toContain('"_ops_other_self_ms":1.25');
+      expect(payload(summary(), budget)).not.toContain('self_ms');
+    });
+  });
+
   it('has room for the fixed fields it lists', () => {
     expect(STANDARD_FIELDS.length + FIXED_FIELDS.length).toBeLessThanOrEqual(FIXED_FIELD_RESERVE);
   });

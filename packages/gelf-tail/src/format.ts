@@ -17,10 +17,20 @@ export interface OperationRow {
   meanMs: number | undefined;
   lastMs: number | undefined;
   errors: number | undefined;
+  /** The operation's self time (its spans' durations minus their children's time), summed. */
+  selfMs?: number | undefined;
 }
 
 const LEVELS = ['EMERG', 'ALERT', 'CRIT', 'ERROR', 'WARN', 'NOTICE', 'INFO', 'DEBUG'];
-const OP_FIELD = /^_op_(.+)_(count|min_ms|max_ms|mean_ms|sum_ms|last_ms|errors)$/;
+const OP_FIELD = /^_op_(.+)_(count|min_ms|max_ms|mean_ms|sum_ms|last_ms|errors|self_ms)$/;
+/** The breakdown's kinds: the field stem (`_db_count`, `_db_ms`) and the label shown. */
+const KINDS = [
+  ['db', 'db'],
+  ['http_client', 'http client'],
+  ['rpc', 'rpc'],
+  ['messaging', 'messaging'],
+  ['other', 'other'],
+] as const;
 
 const ANSI = {
   reset: '\u001b[0m',
@@ -34,8 +44,10 @@ const ANSI = {
 
 /**
  * Renders one received message readably, for a terminal: a header line (time, level, service,
- * `short_message`, short trace id, transport details), then a table of the request's operations
- * (count, min, max, mean, last in ms), read from `full_message` when it holds the summary JSON
+ * `short_message`, short trace id, transport details), the breakdown line when the message has
+ * `_self_ms` (the request's own time, then count and time per kind of work: `_db_count`,
+ * `_db_ms` …), then a table of the request's operations (count, min, max, mean, last, and self
+ * when known, in ms), read from `full_message` when it holds the summary JSON
  * (`{"op": {"num_calls", "min", "max", "mean"?, "values"}}`), else from the `_op_<name>_*`
  * fields; a message with neither shows its `full_message` as text. Each violation follows on a
  * line of its own, marked `!`. Ends without a newline.
@@ -69,6 +81,8 @@ export function formatSummary(m: ReceivedGelf, options: FormatOptions = {}): str
       .join('  '),
   );
 
+  const breakdown = breakdownLine(msg);
+  if (breakdown !== undefined) lines.push(paint('dim', breakdown));
   const rows = operationsFromFullMessage(msg) ?? operationsFromFields(msg);
   if (rows !== undefined && rows.length > 0) {
     lines.push(...table(rows, paint));
@@ -115,6 +129,7 @@ export function operationsFromFullMessage(
       meanMs: num(e.mean) ?? (sum !== undefined && count ? sum / count : fieldMean),
       lastMs: values.length > 0 ? (values[values.length - 1] as number) : undefined,
       errors: num(e.errors) ?? num(msg[`_op_${fieldName(name)}_errors`]),
+      selfMs: num(e.self) ?? num(msg[`_op_${fieldName(name)}_self_ms`]),
     });
   }
   return rows.length > 0 ? rows : undefined;
@@ -146,18 +161,36 @@ export function operationsFromFields(msg: Record<string, unknown>): OperationRow
       meanMs: num(s.mean_ms) ?? (sum !== undefined && count ? sum / count : undefined),
       lastMs: lastOf(s.last_ms),
       errors: num(s.errors),
+      selfMs: num(s.self_ms),
     };
   });
 }
 
 type Paint = (color: keyof typeof ANSI, s: string) => string;
 
+/**
+ * `self 11.000 ms · db 3 × 53.000 ms · other 3 × 89.000 ms`: the request's own time, then each
+ * kind of work with spans; undefined without `_self_ms`.
+ */
+function breakdownLine(msg: Record<string, unknown>): string | undefined {
+  const self = num(msg._self_ms);
+  if (self === undefined) return undefined;
+  const parts = [`self ${ms(self)} ms`];
+  for (const [stem, label] of KINDS) {
+    const count = num(msg[`_${stem}_count`]);
+    if (count === undefined || count === 0) continue;
+    parts.push(`${label} ${count} × ${ms(num(msg[`_${stem}_ms`]))} ms`);
+  }
+  return `    ${parts.join(' · ')}`;
+}
+
 function table(rows: OperationRow[], paint: Paint): string[] {
   const withErrors = rows.some((r) => r.errors !== undefined && r.errors > 0);
+  const withSelf = rows.some((r) => r.selfMs !== undefined);
   const nameWidth = Math.min(40, Math.max(9, ...rows.map((r) => r.name.length)));
-  const head = ['count', 'min ms', 'max ms', 'mean ms', 'last ms'].concat(
-    withErrors ? ['errors'] : [],
-  );
+  const head = ['count', 'min ms', 'max ms', 'mean ms', 'last ms']
+    .concat(withSelf ? ['self ms'] : [])
+    .concat(withErrors ? ['errors'] : []);
   const out = [
     paint(
       'dim',
@@ -172,7 +205,9 @@ function table(rows: OperationRow[], paint: Paint): string[] {
       ms(r.maxMs),
       ms(r.meanMs),
       ms(r.lastMs),
-    ].concat(withErrors ? [r.errors === undefined ? '-' : String(r.errors)] : []);
+    ]
+      .concat(withSelf ? [ms(r.selfMs)] : [])
+      .concat(withErrors ? [r.errors === undefined ? '-' : String(r.errors)] : []);
     const line = `    ${name.padEnd(nameWidth)}  ${cells.map((c) => c.padStart(9)).join(' ')}`;
     out.push(r.errors !== undefined && r.errors > 0 ? paint('red', line) : line);
   }

@@ -89,6 +89,53 @@ describe('formatSummary', () => {
     ]);
   });
 
+  it('shows the breakdown line and a self-time column when the message has them', () => {
+    const lines = formatSummary(
+      received({
+        version: '1.1',
+        host: 'h',
+        short_message: 'GET /orders 200 100.0 ms',
+        full_message: JSON.stringify({
+          'request handler': { num_calls: 1, min: 85, max: 85, mean: 85, values: [85], self: 32 },
+          'pg.query': { num_calls: 2, min: 40, max: 45, mean: 42.5, values: [40, 45], self: 85 },
+        }),
+        _self_ms: 11,
+        _db_count: 3,
+        _db_ms: 53,
+        _http_client_count: 0,
+        _http_client_ms: 0,
+        _other_count: 3,
+        _other_ms: 89,
+      }),
+    ).split('\n');
+    expect(lines[1]).toBe('    self 11.000 ms · db 3 × 53.000 ms · other 3 × 89.000 ms');
+    expect(lines[2]).toMatch(/mean ms +last ms +self ms$/);
+    expect(lines[3]!.trim().split(/\s+/).slice(-2)).toEqual(['85.000', '32.000']);
+    expect(lines[4]!.trim().split(/\s+/).slice(-2)).toEqual(['45.000', '85.000']);
+  });
+
+  it('reads the self time from _op_<name>_self_ms fields too', () => {
+    const out = formatSummary(
+      received({
+        version: '1.1',
+        host: 'h',
+        short_message: 's',
+        _op_q_count: 2,
+        _op_q_self_ms: 7.5,
+      }),
+    );
+    expect(out.split('\n')[1]).toMatch(/self ms$/);
+    expect(out.split('\n')[2]!.trim().split(/\s+/)).toEqual([
+      'q',
+      '2',
+      '-',
+      '-',
+      '-',
+      '-',
+      '7.500',
+    ]);
+  });
+
   it('prints a plain full_message when there are no operations', () => {
     const out = formatSummary(
       received({ version: '1.1', host: 'h', short_message: 's', full_message: 'line 1\nline 2' }),

@@ -111,8 +111,8 @@ const FM_MIN = fragment(',\\"min\\":');
 const FM_MAX = fragment(',\\"max\\":');
 const FM_MEAN = fragment(',\\"mean\\":');
 const FM_VALUES = fragment(',\\"values\\":[');
-const FM_ERRORS = fragment('],\\"errors\\":');
-const FM_OP_CLOSE = fragment(']}');
+const FM_ERRORS = fragment(',\\"errors\\":');
+const FM_SELF = fragment(',\\"self\\":');
 const FM_CLOSE = fragment('}"');
 const NULL = fragment('null');
 const VERSION_HOST = fragment('{"version":"1.1","host":');
@@ -274,7 +274,11 @@ function writeFullMessage(
   w.utf8(jsonString(text, cap));
 }
 
-/** The operations in the seed's shape, `{"name": {"num_calls", "min", "max", "mean", "values"}}`, as an escaped JSON string literal. */
+/**
+ * The operations in the seed's shape, `{"name": {"num_calls", "min", "max", "mean", "values"}}`,
+ * with `"errors"` when not 0 and `"self"` (the self time, summed) when the summary has it, as an
+ * escaped JSON string literal.
+ */
 function writeOperationsJson(w: ByteWriter, operations: OperationSummary[], plan: FieldPlan): void {
   const keys = plan.fullMessageKeys;
   w.bytes(FM_OPEN);
@@ -297,18 +301,21 @@ function writeOperationsJson(w: ByteWriter, operations: OperationSummary[], plan
       if (j > 0) w.byte(0x2c);
       writeJsonNumber(w, last[j]!);
     }
+    w.byte(0x5d);
     const errors = count(op.errors);
     if (errors > 0) {
       w.bytes(FM_ERRORS);
       w.uint(errors);
-      w.bytes(FM_OP_CLOSE_ERRORS);
-    } else {
-      w.bytes(FM_OP_CLOSE);
     }
+    const selfMs = op.selfMs;
+    if (typeof selfMs === 'number' && finite(selfMs)) {
+      w.bytes(FM_SELF);
+      writeMs(w, selfMs);
+    }
+    w.byte(0x7d);
   }
   w.bytes(FM_CLOSE);
 }
-const FM_OP_CLOSE_ERRORS = fragment('}');
 
 /** The plain text of `full_message`, uncut (for the size policy). */
 function operationsText(operations: OperationSummary[], plan: FieldPlan): string {

@@ -199,6 +199,15 @@ describe('FieldBudget', () => {
       expect(validateGelf(JSON.parse(text))).toEqual([]);
     });
 
+    it("adds each operation's self time to full_message as self", () => {
+      const full = JSON.parse(message(timed(), new FieldBudget()).full_message as string);
+      expect(full['pg.query'].self).toBe(22);
+      expect(full.render.self).toBe(1.25);
+      expect(
+        JSON.parse(message(summary(), new FieldBudget()).full_message as string).fast_stuff,
+      ).not.toHaveProperty('self');
+    });
+
     it('writes them in compact mode too (they are fixed fields)', () => {
       const m = message(timed(), new FieldBudget({ compact: true }));
       expect(m).toMatchObject({ _self_ms: 20, _db_count: 34, _db_ms: 41.2, _other_count: 2 });

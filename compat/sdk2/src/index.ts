@@ -10,6 +10,13 @@ import { context, propagation, type TextMapPropagator, trace } from '@openteleme
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+// createAlwaysRecordSampler is in sdk-trace 2.12, not in sdk-trace-base.
+import {
+  createAlwaysRecordSampler,
+  ParentBasedSampler,
+  type Sampler,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace';
 import {
   BasicTracerProvider,
   BatchSpanProcessor,
@@ -40,12 +47,25 @@ export interface ProviderOptions {
   spanProcessors: SpanProcessor[];
   /** Resource attributes; `service.name` among them. */
   resource?: Record<string, string>;
+  /** A sampler of this line (see {@link createRatioSampler}); the SDK default otherwise. */
+  sampler?: Sampler;
+}
+
+/**
+ * `ParentBased(TraceIdRatioBased(ratio))`, inside `createAlwaysRecordSampler` when
+ * `alwaysRecord` (every span recorded, only the ratio sampled), as the README's Sampling section
+ * sets it up.
+ */
+export function createRatioSampler(ratio: number, alwaysRecord: boolean): Sampler {
+  const sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+  return alwaysRecord ? createAlwaysRecordSampler(sampler) : sampler;
 }
 
 /** A tracer provider of this line, not registered globally. */
 export function createTracerProvider(options: ProviderOptions): BasicTracerProvider {
   return new BasicTracerProvider({
     spanProcessors: options.spanProcessors,
+    ...(options.sampler === undefined ? {} : { sampler: options.sampler }),
     resource: resourceFromAttributes(options.resource ?? { 'service.name': 'test-service' }),
   });
 }

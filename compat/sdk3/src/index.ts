@@ -12,11 +12,15 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BatchSpanProcessor,
+  createAlwaysRecordSampler,
   InMemorySpanExporter,
+  ParentBasedSampler,
   type ReadableSpan,
+  type Sampler,
   SimpleSpanProcessor,
   type SpanExporter,
   type SpanProcessor,
+  TraceIdRatioBasedSampler,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 
@@ -40,12 +44,25 @@ export interface ProviderOptions {
   spanProcessors: SpanProcessor[];
   /** Resource attributes; `service.name` among them. */
   resource?: Record<string, string>;
+  /** A sampler of this line (see {@link createRatioSampler}); the SDK default otherwise. */
+  sampler?: Sampler;
+}
+
+/**
+ * `ParentBased(TraceIdRatioBased(ratio))`, inside `createAlwaysRecordSampler` when
+ * `alwaysRecord` (every span recorded, only the ratio sampled), as the README's Sampling section
+ * sets it up.
+ */
+export function createRatioSampler(ratio: number, alwaysRecord: boolean): Sampler {
+  const sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+  return alwaysRecord ? createAlwaysRecordSampler(sampler) : sampler;
 }
 
 /** A tracer provider of this line, not registered globally. */
 export function createTracerProvider(options: ProviderOptions): TracerProvider {
   return new TracerProvider({
     spanProcessors: options.spanProcessors,
+    ...(options.sampler === undefined ? {} : { sampler: options.sampler }),
     resource: resourceFromAttributes(options.resource ?? { 'service.name': 'test-service' }),
   });
 }

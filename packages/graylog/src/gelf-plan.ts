@@ -52,6 +52,7 @@ export type FieldType = 'ms' | 'count' | 'string';
 export const FIXED_FIELDS: ReadonlyArray<readonly [name: string, type: FieldType]> = [
   ['_trace_id', 'string'],
   ['_span_id', 'string'],
+  ['_trace_sampled', 'count'],
   ['_request', 'string'],
   ['_duration_ms', 'ms'],
   ['_status', 'string'],

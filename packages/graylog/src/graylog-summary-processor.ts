@@ -37,6 +37,7 @@ const PROCESSOR_OPTION_KEYS = Object.keys({
   samples: true,
   operationKey: true,
   selfTime: true,
+  isRequestRoot: true,
   attributeAllowlist: true,
   resourceAttributeAllowlist: true,
   waitForOpenChildren: true,

@@ -121,6 +121,8 @@ const FULL_MESSAGE = fragment(',"full_message":');
 const TIMESTAMP = fragment(',"timestamp":');
 const TRACE_ID_FIELD = fragment(',"_trace_id":');
 const SPAN_ID_FIELD = fragment(',"_span_id":');
+const TRACE_SAMPLED = fragment(',"_trace_sampled":1');
+const TRACE_NOT_SAMPLED = fragment(',"_trace_sampled":0');
 const REQUEST = fragment(',"_request":');
 const DURATION = fragment(',"_duration_ms":');
 const STATUS = fragment(',"_status":');
@@ -513,6 +515,8 @@ function serialize(
 
   writeId(w, TRACE_ID_FIELD, summary.traceId, 32);
   writeId(w, SPAN_ID_FIELD, summary.spanId, 16);
+  // Whether the trace reached the tracing backend (every request is summarised, sampled or not).
+  if (summary.sampled !== undefined) w.bytes(summary.sampled ? TRACE_SAMPLED : TRACE_NOT_SAMPLED);
   w.bytes(REQUEST);
   writeString(w, typeof summary.name === 'string' ? summary.name : String(summary.name), cap);
   if (finite(summary.durationMs)) {

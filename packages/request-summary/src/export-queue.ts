@@ -53,10 +53,19 @@ export class ExportQueue {
     this.exportOne();
   };
 
-  constructor(exporter: SummaryExporter, settings: ExportQueueSettings, log: RateLimitedDiag) {
+  /** What an export waits for first, when anything (the resource's async attributes). */
+  private readonly ready: () => Promise<void> | undefined;
+
+  constructor(
+    exporter: SummaryExporter,
+    settings: ExportQueueSettings,
+    log: RateLimitedDiag,
+    ready: () => Promise<void> | undefined = () => undefined,
+  ) {
     this.exporter = exporter;
     this.settings = settings;
     this.log = log;
+    this.ready = ready;
   }
 
   /** Summaries waiting for export. */
@@ -127,7 +136,10 @@ export class ExportQueue {
     if (this.inFlight !== undefined || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.settings.exportBatchSize);
     this.inFlightCount = batch.length;
-    this.inFlight = this.exportBatch(batch).then(() => {
+    const ready = this.ready();
+    const exported =
+      ready === undefined ? this.exportBatch(batch) : ready.then(() => this.exportBatch(batch));
+    this.inFlight = exported.then(() => {
       this.inFlight = undefined;
       this.inFlightCount = 0;
       this.schedule();

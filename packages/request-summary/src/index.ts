@@ -12,6 +12,7 @@ export {
   type RequestSummaryProcessorOptions,
 } from './options.js';
 export { type DiagLevel, RateLimitedDiag } from './rate-limited-diag.js';
+export { ATTR_TIMEIT, isDefaultRequestRoot } from './request-root.js';
 export {
   RequestSummaryProcessor,
   type RequestSummaryProcessorStats,

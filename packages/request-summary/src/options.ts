@@ -78,6 +78,15 @@ export interface RequestSummaryProcessorOptions {
    */
   selfTime?: boolean;
   /**
+   * Whether a local root span (no parent, or a remote one) is a request to summarise. Other roots
+   * are not summarised and counted in `notRequestRoots`; their children are not tracked. One that
+   * throws counts as `false` (and in `processorErrors`).
+   * @defaultValue `isDefaultRequestRoot`: SERVER and CONSUMER spans, and spans started by
+   * `@otel-gelf/timeit` (a job, a script step); not e.g. a `dns.lookup` or a CLIENT call made
+   * outside any request
+   */
+  isRequestRoot?: (span: SummarySpan) => boolean;
+  /**
    * Root-span attributes copied into `RequestSummary.attributes`.
    * @defaultValue {@link DEFAULT_ATTRIBUTE_ALLOWLIST}
    */
@@ -198,6 +207,7 @@ export interface ResolvedOptions {
   samples: number;
   operationKey: ((span: SummarySpan) => string | undefined) | undefined;
   selfTime: boolean;
+  isRequestRoot: ((span: SummarySpan) => boolean) | undefined;
   attributeAllowlist: readonly string[];
   resourceAttributeAllowlist: readonly string[];
   waitForOpenChildren: boolean;
@@ -370,6 +380,11 @@ function checkOptions(
     o.operationKey,
   );
   const selfTime = bool(problems, 'selfTime', o.selfTime, true);
+  const isRequestRoot = fn<ResolvedOptions['isRequestRoot']>(
+    problems,
+    'isRequestRoot',
+    o.isRequestRoot,
+  );
   const attributeAllowlist = stringList(
     problems,
     'attributeAllowlist',
@@ -405,6 +420,7 @@ function checkOptions(
     samples,
     operationKey,
     selfTime,
+    isRequestRoot,
     attributeAllowlist,
     resourceAttributeAllowlist,
     waitForOpenChildren,

@@ -10,6 +10,7 @@ import {
 } from './options.js';
 import { RateLimitedDiag } from './rate-limited-diag.js';
 import { ANNOTATION_CUT, ANNOTATION_DROPPED, RequestRecord } from './request-record.js';
+import { isDefaultRequestRoot } from './request-root.js';
 import type {
   OperationSummary,
   RequestSummary,
@@ -57,6 +58,11 @@ export interface RequestSummaryProcessorStats {
   processorErrors: number;
   /** Non-root spans whose parent was not tracked (e.g. its root was dropped); not summarised. */
   untrackedSpans: number;
+  /**
+   * Local roots that are no request by `isRequestRoot` (by default: not SERVER, not CONSUMER, not
+   * started by `timeit`, e.g. a `dns.lookup` outside any request); not summarised.
+   */
+  notRequestRoots: number;
   /** `annotateRequest` / `countInRequest` writes refused (see `RequestCounters.droppedAnnotations`). */
   droppedAnnotations: number;
   /** Annotation strings cut at `maxAnnotationLength`. */
@@ -68,6 +74,9 @@ export interface RequestSummaryProcessorStats {
    */
   clockFallbacks: number;
 }
+
+/** `TraceFlags.SAMPLED` of @opentelemetry/api. */
+const TRACE_FLAG_SAMPLED = 1;
 
 /** The start times a summary may carry, 2000-01-01 to 2100-01-01 (GELF's `timestamp` range). */
 const MIN_START_MS = 946_684_800_000;
@@ -156,6 +165,10 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
    * its parent and its kind (an array, since a double handed between functions may be boxed).
    */
   private readonly times: number[] = [0.5, 0.5];
+  /** Set while the resource's async attributes settle; exports wait for it. */
+  private resourceSettling: Promise<void> | undefined = undefined;
+  /** Summaries' resource objects to fill once they settled (at most maxQueueSize). */
+  private unsettled: SummaryAttributes[] = [];
 
   private droppedRequests = 0;
   private lateSpans = 0;
@@ -165,6 +178,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   private processorErrors = 0;
   private clockFallbacks = 0;
   private untrackedSpans = 0;
+  private notRequestRoots = 0;
   private afterShutdown = 0;
   /** Roots exported as incomplete by shutdown: their end, coming later, is no new request. */
   private readonly evictedAtShutdown = new WeakSet<object>();
@@ -230,7 +244,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     const o = this.options;
     this.attributeAllowlist = new Set(o.attributeAllowlist);
     this.resourceAttributeAllowlist = new Set(o.resourceAttributeAllowlist);
-    this.queue = new ExportQueue(o.exporter, o, this.log);
+    this.queue = new ExportQueue(o.exporter, o, this.log, () => this.resourceSettling);
     // Requests carry the sweep tick they started at instead of a timestamp: no clock read per
     // request, and eviction lands between requestTimeoutMs and requestTimeoutMs + one interval.
     const interval = Math.max(
@@ -250,7 +264,8 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       // answer without a context lookup, and it also honours `root: true`.
       const parent = span.parentSpanContext;
       if (parent === undefined || parent === null || parent.isRemote === true) {
-        this.startRequest(span);
+        if (this.isRequestRoot(span)) this.startRequest(span);
+        else this.notRequestRoots++;
         return;
       }
       const node = this.lookup(parent.spanId) ?? this.registerParent(parent.spanId, parentContext);
@@ -500,9 +515,22 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       processorErrors: this.processorErrors,
       clockFallbacks: this.clockFallbacks,
       untrackedSpans: this.untrackedSpans,
+      notRequestRoots: this.notRequestRoots,
       droppedAnnotations: this.droppedAnnotations,
       cutAnnotations: this.cutAnnotations,
     };
+  }
+
+  /** Whether a local root is a request; a throwing `isRequestRoot` counts as no. */
+  private isRequestRoot(span: SummarySpan): boolean {
+    const rule = this.options.isRequestRoot;
+    if (rule === undefined) return isDefaultRequestRoot(span);
+    try {
+      return rule(span) === true;
+    } catch (error) {
+      this.reportError(error);
+      return false;
+    }
   }
 
   private startRequest(span: SummarySpan): void {
@@ -658,6 +686,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
         droppedAnnotations: request.droppedAnnotations,
       },
       incomplete,
+      sampled: (root.spanContext().traceFlags & TRACE_FLAG_SAMPLED) === TRACE_FLAG_SAMPLED,
     };
     if (selfTime) {
       const k = request.kinds;
@@ -676,6 +705,14 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   /** The allowlisted resource attributes; one provider means one resource, so it is cached. */
   private resourceAttributes(root: SummarySpan): SummaryAttributes {
     const resource = root.resource;
+    // Read them only once settled (NodeSDK's async detectors): reading earlier gets an
+    // incomplete set and makes the SDK print "Accessing resource attributes before async
+    // attributes settled". The summary's object is filled in before its export.
+    if (resource?.asyncAttributesPending === true && this.awaitResource(resource)) {
+      const later: SummaryAttributes = {};
+      this.unsettled.push(later);
+      return later;
+    }
     if (resource !== this.lastResource) {
       this.lastResource = resource;
       this.lastResourceAttributes = pickAttributes(
@@ -685,6 +722,38 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     }
     // A copy per summary: exporters may add to what they are given.
     return Object.assign({}, this.lastResourceAttributes);
+  }
+
+  /**
+   * Starts waiting for the resource's async attributes (once); false when the summary cannot
+   * wait (no `waitForAsyncAttributes`, or `maxQueueSize` summaries wait already).
+   */
+  private awaitResource(resource: SummarySpan['resource']): boolean {
+    if (typeof resource.waitForAsyncAttributes !== 'function') return false;
+    if (this.unsettled.length >= this.options.maxQueueSize) return false;
+    if (this.resourceSettling === undefined) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      // Bounded: a detector that never answers must not hold the summaries back for good.
+      const bound = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.options.exportTimeoutMillis);
+        timer.unref();
+      });
+      const settle = (): void => {
+        clearTimeout(timer);
+        const waiting = this.unsettled;
+        this.unsettled = [];
+        this.resourceSettling = undefined;
+        const attributes = pickAttributes(resource.attributes, this.resourceAttributeAllowlist);
+        for (const target of waiting) Object.assign(target, attributes);
+      };
+      this.resourceSettling = Promise.race([
+        Promise.resolve()
+          .then(() => resource.waitForAsyncAttributes?.())
+          .catch(() => undefined),
+        bound,
+      ]).then(settle, settle);
+    }
+    return true;
   }
 
   /** Exports a request whose root has not ended as incomplete, and forgets it. */

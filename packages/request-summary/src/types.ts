@@ -134,6 +134,12 @@ export interface RequestSummary {
   counters: RequestCounters;
   /** True when the root did not end within `requestTimeoutMs` and the request was evicted. */
   incomplete: boolean;
+  /**
+   * Whether the trace was sampled (the root's `traceFlags`): with `createAlwaysRecordSampler`,
+   * unsampled requests are summarised too, and this says whether the trace exists in the tracing
+   * backend. Set by `RequestSummaryProcessor`; absent in summaries made by other means.
+   */
+  sampled?: boolean;
 }
 
 /** Outcome of one export call, in the shape of OpenTelemetry's `ExportResult`. */
@@ -188,7 +194,12 @@ export interface SummarySpan {
   readonly duration: HrTime;
   readonly status: SpanStatus;
   readonly attributes: Attributes;
-  readonly resource: { readonly attributes: Attributes };
+  readonly resource: {
+    readonly attributes: Attributes;
+    /** SDK resources with async detectors (NodeSDK's): true until they settled. */
+    readonly asyncAttributesPending?: boolean;
+    waitForAsyncAttributes?(): Promise<void>;
+  };
   readonly ended?: boolean;
 }
 

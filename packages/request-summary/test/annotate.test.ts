@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { context, ROOT_CONTEXT, type Span, trace } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, type Span, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager, createTracerProvider } from '@otel-gelf-internal/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registry } from '../src/annotation-registry.js';
@@ -201,8 +201,8 @@ describe('annotateRequest', () => {
     const tracer = provider.getTracer('two');
     // A processor of another provider, with a request open at the same time.
     const other = setup();
-    const otherRoot = other.tracer.startSpan('other request');
-    tracer.startActiveSpan('GET /both', (root: Span) => {
+    const otherRoot = other.tracer.startSpan('other request', { kind: SpanKind.SERVER });
+    tracer.startActiveSpan('GET /both', { kind: SpanKind.SERVER }, (root: Span) => {
       annotateRequest({ who: 'both' });
       root.end();
     });

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ROOT_CONTEXT, type Span, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, type Span, SpanKind, trace } from '@opentelemetry/api';
 import { setupTracing } from '@otel-gelf-internal/sdk';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -50,7 +50,7 @@ describe('RequestSummaryProcessor under concurrency', () => {
       const counts: Record<string, number> = {};
       expected.set(`req-${i}`, counts);
       const children = Math.floor(random() * 12);
-      await tracer.startActiveSpan(`req-${i}`, async (root: Span) => {
+      await tracer.startActiveSpan(`req-${i}`, { kind: SpanKind.SERVER }, async (root: Span) => {
         const pending: Promise<void>[] = [];
         for (let c = 0; c < children; c++) {
           pending.push(work(NAMES[Math.floor(random() * NAMES.length)]!, 1, counts));
@@ -107,7 +107,7 @@ describe('RequestSummaryProcessor under concurrency', () => {
     }
 
     async function request(i: number): Promise<void> {
-      await tracer.startActiveSpan(`req-${i}`, async (root: Span) => {
+      await tracer.startActiveSpan(`req-${i}`, { kind: SpanKind.SERVER }, async (root: Span) => {
         annotateRequest({ request_no: i, user_id: 'anonymous' });
         await sleep(Math.floor(random() * 2));
         const calls = 1 + (i % 3);
@@ -156,7 +156,7 @@ describe('RequestSummaryProcessor under concurrency', () => {
           try {
             const tracer = trace.getTracer('property');
             const base = Date.now();
-            const root = tracer.startSpan('root', { startTime: base });
+            const root = tracer.startSpan('root', { kind: SpanKind.SERVER, startTime: base });
             const parent = trace.setSpan(ROOT_CONTEXT, root);
             const started = kids.map((k) => ({
               k,

@@ -22,10 +22,19 @@ import {
   type RequestSummaryProcessorOptions,
 } from '../src/index.js';
 
-/** A provider (not global) with the processor under test and an InMemorySpanExporter beside it. */
+/**
+ * A provider (not global) with the processor under test and an InMemorySpanExporter beside it.
+ * Every local root counts as a request here (whatever its kind), unless a test passes its own
+ * `isRequestRoot`: these tests are about what happens inside a request; the default rule has its
+ * own tests (request-root.test.ts).
+ */
 export function setup(options: Partial<RequestSummaryProcessorOptions> = {}) {
   const exporter = new InMemorySummaryExporter();
-  const processor = new RequestSummaryProcessor({ exporter, ...options });
+  const processor = new RequestSummaryProcessor({
+    exporter,
+    isRequestRoot: () => true,
+    ...options,
+  });
   const spanExporter = new InMemorySpanExporter();
   const provider = createTracerProvider({
     spanProcessors: [processor, createSimpleSpanProcessor(spanExporter)],
@@ -49,7 +58,7 @@ export function setup(options: Partial<RequestSummaryProcessorOptions> = {}) {
 }
 
 /** Starts a span under `parent` (or as a root) without a context manager. */
-export function child(tracer: Tracer, name: string, parent?: Span, startMs?: number): Span {
+export function child(tracer: Tracer, name: string, parent?: Span, startMs?: number | Date): Span {
   const ctx = parent === undefined ? context.active() : trace.setSpan(context.active(), parent);
   return tracer.startSpan(name, startMs === undefined ? {} : { startTime: startMs }, ctx);
 }

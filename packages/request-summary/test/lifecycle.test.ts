@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import {
   createSimpleSpanProcessor,
   InMemorySpanExporter,
@@ -322,7 +322,9 @@ describe('RequestSummaryProcessor lifecycle', () => {
         spanProcessors: [processor, createSimpleSpanProcessor(spanExporter)],
       });
       try {
-        trace.getTracer('app').startActiveSpan('request', (span) => span.end());
+        trace
+          .getTracer('app')
+          .startActiveSpan('request', { kind: SpanKind.SERVER }, (span) => span.end());
         await processor.forceFlush();
         expect(exporterSpanRecording).toBe(false);
         expect(spanExporter.getFinishedSpans().map((s) => s.name)).toEqual(['request']);

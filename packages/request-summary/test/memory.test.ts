@@ -1,4 +1,4 @@
-import { context, trace } from '@opentelemetry/api';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import { createTracerProvider } from '@otel-gelf-internal/sdk';
 import { describe, expect, it } from 'vitest';
 import { RequestSummaryProcessor, type SummaryExporter } from '../src/index.js';
@@ -20,7 +20,7 @@ describe('RequestSummaryProcessor memory', () => {
     try {
       let late: Array<{ end(): void }> = [];
       for (let i = 0; i < 100_000; i++) {
-        const root = tracer.startSpan('GET /');
+        const root = tracer.startSpan('GET /', { kind: SpanKind.SERVER });
         const ctx = trace.setSpan(context.active(), root);
         const a = tracer.startSpan('db', undefined, ctx);
         tracer.startSpan('cache', undefined, trace.setSpan(ctx, a)).end();

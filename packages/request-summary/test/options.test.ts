@@ -20,6 +20,7 @@ const OPTION_NAMES = [
   'samples',
   'operationKey',
   'selfTime',
+  'isRequestRoot',
   'attributeAllowlist',
   'resourceAttributeAllowlist',
   'waitForOpenChildren',
@@ -73,6 +74,14 @@ describe('findOptionProblems', () => {
       ],
     ],
     ['selfTime', [true, false], [['off', 'selfTime: "off" is not a boolean']]],
+    [
+      'isRequestRoot',
+      [() => true],
+      [
+        [true, 'isRequestRoot: true is not a function'],
+        ['server', 'isRequestRoot: "server" is not a function'],
+      ],
+    ],
     [
       'attributeAllowlist',
       [[], ['http.route']],

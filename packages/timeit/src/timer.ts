@@ -6,6 +6,13 @@ import type { TimeitOptions } from './types.js';
 /** The attribute naming the wrapped function (OTel semantic conventions, `code.*`). */
 export const ATTR_CODE_FUNCTION_NAME = 'code.function.name';
 
+/**
+ * Marks every span `timeit` starts (value `true`), whatever its name or tracer: a root span with
+ * it counts as a request for `@otel-gelf/request-summary` (a job, a script step), which reads the
+ * same key.
+ */
+export const ATTR_TIMEIT = 'otel_gelf.timeit';
+
 /** Options as read once at wrap time; a throwing getter leaves the default in place. */
 interface ReadOptions {
   name: string | undefined;
@@ -42,8 +49,8 @@ function readOptions(options: TimeitOptions | undefined): ReadOptions {
 export function spanOptionsFor(read: ReadOptions, functionName: string | undefined): SpanOptions {
   const attributes: Attributes =
     functionName === undefined
-      ? { ...read.attributes }
-      : { [ATTR_CODE_FUNCTION_NAME]: functionName, ...read.attributes };
+      ? { ...read.attributes, [ATTR_TIMEIT]: true }
+      : { [ATTR_CODE_FUNCTION_NAME]: functionName, ...read.attributes, [ATTR_TIMEIT]: true };
   return read.kind === undefined ? { attributes } : { kind: read.kind, attributes };
 }
 

@@ -170,7 +170,9 @@ describe('timeit when the instrumentation fails', () => {
     expect(logger.warn).toHaveBeenCalledTimes(1);
     expect(wrapped()).toBe(5);
     expect(fn).toHaveBeenCalledTimes(1);
-    expect(seenOptions).toEqual({ attributes: { 'code.function.name': fn.name } });
+    expect(seenOptions).toEqual({
+      attributes: { 'code.function.name': fn.name, 'otel_gelf.timeit': true },
+    });
   });
 
   it('returns the result as is when reading its then throws', () => {

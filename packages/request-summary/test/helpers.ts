@@ -58,7 +58,7 @@ export function setup(options: Partial<RequestSummaryProcessorOptions> = {}) {
 }
 
 /** Starts a span under `parent` (or as a root) without a context manager. */
-export function child(tracer: Tracer, name: string, parent?: Span, startMs?: number | Date): Span {
+export function child(tracer: Tracer, name: string, parent?: Span, startMs?: number): Span {
   const ctx = parent === undefined ? context.active() : trace.setSpan(context.active(), parent);
   return tracer.startSpan(name, startMs === undefined ? {} : { startTime: startMs }, ctx);
 }

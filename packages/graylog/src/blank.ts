@@ -21,6 +21,9 @@ function isJavaWhitespace(c: number): boolean {
  * takes the no-break spaces and U+FEFF).
  */
 export function isGraylogBlank(s: string): boolean {
+  // The usual case: a printable ASCII first character is blank to neither.
+  const first = s.charCodeAt(0);
+  if (first > 0x20 && first < 0x7f) return false;
   let javaBlank = true;
   for (let i = 0; i < s.length; i++) {
     if (!isJavaWhitespace(s.charCodeAt(i))) {

@@ -33,7 +33,7 @@
  *   with the returned {@link PlannedField} (it pins the type) or leave it out when undefined.
  */
 import { diag } from '@opentelemetry/api';
-import type { OperationSummary, RequestSummary } from '@otel-gelf/request-summary';
+import type { RequestSummary } from '@otel-gelf/request-summary';
 import {
   attributeStem,
   isReservedName,
@@ -211,6 +211,9 @@ export interface FieldPlan {
   folds: boolean;
 }
 
+/** The name of the fold entry of `maxOperations`. */
+const OTHER = '_other';
+
 /** The resource attribute written as `_service_name`. */
 export const SERVICE_NAME = 'service.name';
 
@@ -311,7 +314,8 @@ export class FieldBudget {
   private lastPlan: FieldPlan | undefined;
   private lastAttributeKeys: string[] = [];
   private lastResourceKeys: string[] = [];
-  private lastOperations: OperationSummary[] = [];
+  private lastOperationNames: string[] = [];
+  private lastFolded: boolean[] = [];
   private warnedFull = false;
   private operationsFolded = 0;
   private keysRefused = 0;
@@ -344,7 +348,8 @@ export class FieldBudget {
     this.lastPlan = plan;
     this.lastAttributeKeys = Object.keys(summary.attributes);
     this.lastResourceKeys = Object.keys(summary.resource);
-    this.lastOperations = summary.operations.slice();
+    this.lastOperationNames = summary.operations.map((op) => op.name);
+    this.lastFolded = summary.operations.map((op) => op.folded === true);
     return plan;
   }
 
@@ -456,7 +461,7 @@ export class FieldBudget {
       operations.push(fields);
       // A name seen twice in one message (a hand-made summary, or a user's `_other` beside the
       // fold entry) would make full_message hold one key twice: later ones get " #2", " #3" ….
-      const label = op.folded === true ? '_other' : name;
+      const label = op.folded === true ? OTHER : name;
       let key = label;
       for (let n = 2; labels.has(key); n++) key = `${label} #${n}`;
       labels.add(key);
@@ -479,12 +484,14 @@ export class FieldBudget {
 
   private sameShape(summary: RequestSummary): boolean {
     const operations = summary.operations;
-    const last = this.lastOperations;
-    if (operations.length !== last.length) return false;
+    const names = this.lastOperationNames;
+    if (operations.length !== names.length) return false;
     for (let i = 0; i < operations.length; i++) {
-      const a = operations[i]!;
-      const b = last[i]!;
-      if (a !== b && (a.name !== b.name || a.folded !== b.folded)) return false;
+      const op = operations[i]!;
+      const name = op.name;
+      if (name !== names[i]) return false;
+      // Only a fold entry is marked, and it is named `_other`.
+      if (name === OTHER && (op.folded === true) !== this.lastFolded[i]) return false;
     }
     return (
       sameKeys(summary.attributes, this.lastAttributeKeys) &&

@@ -378,22 +378,9 @@ function writeStatistic(
       w.bytes(name);
       w.uint(count(op.errors));
       return;
-    case 6: {
-      const last = op.lastMs;
-      if (last.length === 0) return;
-      w.bytes(name);
-      w.byte(0x22);
-      let first = true;
-      for (let j = 0; j < last.length; j++) {
-        const v = last[j]!;
-        if (!finite(v)) continue;
-        if (!first) w.byte(0x2c);
-        first = false;
-        writeMs(w, v);
-      }
-      w.byte(0x22);
+    case 6:
+      writeSamples(w, name, op.lastMs);
       return;
-    }
     case 7: {
       const selfMs = op.selfMs;
       if (typeof selfMs === 'number' && finite(selfMs)) {
@@ -403,6 +390,22 @@ function writeStatistic(
       return;
     }
   }
+}
+
+/** `_last_ms`: the samples joined with commas (a GELF value is a string or a number). */
+function writeSamples(w: ByteWriter, name: Uint8Array, last: number[]): void {
+  if (last.length === 0) return;
+  w.bytes(name);
+  w.byte(0x22);
+  let first = true;
+  for (let j = 0; j < last.length; j++) {
+    const v = last[j]!;
+    if (!finite(v)) continue;
+    if (!first) w.byte(0x2c);
+    first = false;
+    writeMs(w, v);
+  }
+  w.byte(0x22);
 }
 
 /** What the operations folded into the bucket add up to. */
@@ -625,7 +628,7 @@ function writeId(w: ByteWriter, name: Uint8Array, id: string, length: number): v
   if (typeof id !== 'string' || id.length !== length) return;
   const start = w.pos;
   w.bytes(name);
-  if (!w.hexString(id) || ZERO_ID.test(id)) w.pos = start;
+  if (!w.hexString(id) || (id.charCodeAt(0) === 0x30 && ZERO_ID.test(id))) w.pos = start;
 }
 
 /** Applies the size policy of {@link ToGelfOptions.maxBytes}; see there. */

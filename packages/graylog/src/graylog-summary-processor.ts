@@ -11,6 +11,7 @@ import {
   tryResolveGelfConfig,
 } from './config.js';
 import { ConfigurationError } from './configuration-error.js';
+import type { FieldBudgetStats } from './gelf-plan.js';
 import {
   type GelfExporterStats,
   GelfSummaryExporter,
@@ -144,5 +145,13 @@ export class GraylogSummaryProcessor extends RequestSummaryProcessor {
   /** Counters of the GELF side: messages sent, dropped, failed, bytes, socket errors. */
   gelfStats(): GelfExporterStats {
     return this.gelfExporter.stats();
+  }
+
+  /**
+   * Counters of the field budget: distinct field names the messages may carry, operations with
+   * `_op_*` fields, shapes with folded operations or refused keys, type conflicts.
+   */
+  fieldStats(): FieldBudgetStats {
+    return this.gelfExporter.fieldStats();
   }
 }

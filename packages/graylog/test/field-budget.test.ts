@@ -16,6 +16,8 @@ import {
   OPERATION_STATISTICS,
   STANDARD_FIELDS,
 } from '../src/gelf-plan.js';
+import { GelfSummaryExporter } from '../src/gelf-summary-exporter.js';
+import { GraylogSummaryProcessor } from '../src/graylog-summary-processor.js';
 import { toGelf, toGelfPayload } from '../src/to-gelf.js';
 import { operation, summary } from './summaries.js';
 
@@ -251,6 +253,29 @@ describe('FieldBudget', () => {
     expect(budget.extraField('tenant.id')).toBe(field);
     expect(budget.extraField('')).toBeUndefined();
     expect(new FieldBudget({ compact: true }).extraField('tenant.id')).toBeUndefined();
+  });
+});
+
+describe('field options of the processor and the exporter', () => {
+  it('take compact, operationFields and maxFieldOperations, and refuse bad ones at construction', async () => {
+    const endpoint = 'udp://127.0.0.1:9';
+    const exporter = new GelfSummaryExporter({
+      endpoint,
+      env: {},
+      operationFields: ['count'],
+      maxFieldOperations: 2,
+    });
+    expect(exporter.fieldStats()).toMatchObject({ fieldOperations: 0, keysRefused: 0 });
+    await exporter.shutdown();
+    const processor = new GraylogSummaryProcessor({ endpoint, env: {}, compact: true });
+    expect(processor.fieldStats().fieldOperations).toBe(0);
+    await processor.shutdown();
+    expect(
+      () => new GraylogSummaryProcessor({ endpoint, env: {}, maxFieldOperations: 10_000 }),
+    ).toThrow('GraylogSummaryProcessor: invalid maxFieldOperations 10000');
+    expect(
+      () => new GraylogSummaryProcessor({ endpoint, env: {}, operationFields: ['p99'] as never }),
+    ).toThrow('invalid operationFields ["p99"]');
   });
 });
 

@@ -17,7 +17,7 @@
  *
  * Run: pnpm --filter @otel-gelf/request-summary bench   (ROUNDS=… to change the rounds)
  */
-import { context, ROOT_CONTEXT, type Span, type Tracer, trace } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, type Span, SpanKind, type Tracer, trace } from '@opentelemetry/api';
 import {
   AsyncLocalStorageContextManager,
   createBatchSpanProcessor,
@@ -33,6 +33,8 @@ import {
   type SummarySpan,
 } from '../src/index.js';
 
+/** Roots are SERVER spans: only request roots are summarised. */
+const SERVER = { kind: SpanKind.SERVER };
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
 const CHILDREN = 13;
 
@@ -87,7 +89,8 @@ class BenchSpan implements SummarySpan {
   readonly ended = false;
   constructor(name: string, parent?: BenchSpan, at = 0, db = false) {
     this.name = name;
-    this.kind = db ? 2 : 0;
+    // A root is a SERVER span: only request roots are summarised.
+    this.kind = db ? 2 : parent === undefined ? 1 : 0;
     this.attributes = db ? DB_ATTRIBUTES : ROOT_ATTRIBUTES;
     this.context = { traceId: TRACE_ID, spanId: newSpanId(), traceFlags: 1 };
     this.parentSpanContext = parent?.context;
@@ -192,14 +195,14 @@ async function nestedRequests(
 // ---------- 2. with the SDK ----------
 
 function syncRequest(tracer: Tracer): void {
-  tracer.startActiveSpan('GET /api', (root: Span) => {
+  tracer.startActiveSpan('GET /api', SERVER, (root: Span) => {
     tracer.startActiveSpan('some_slow_stuff', (s: Span) => s.end());
     for (let c = 1; c < CHILDREN; c++) tracer.startActiveSpan('fast_stuff', (s: Span) => s.end());
     root.end();
   });
 }
 async function asyncRequest(tracer: Tracer): Promise<void> {
-  await tracer.startActiveSpan('GET /api', async (root: Span) => {
+  await tracer.startActiveSpan('GET /api', SERVER, async (root: Span) => {
     await tracer.startActiveSpan('some_slow_stuff', async (s: Span) => {
       await null;
       s.end();
@@ -299,7 +302,7 @@ const annotationCases: ReadonlyArray<readonly [string, () => void]> = [
  */
 function targetOf(tracer: Tracer): (typeof registry.targets)[number] {
   const before = new Set(registry.targets);
-  tracer.startActiveSpan('first', (root: Span) => root.end());
+  tracer.startActiveSpan('first', SERVER, (root: Span) => root.end());
   const added = registry.targets.filter((t) => !before.has(t));
   if (added.length !== 1) throw new Error('expected the first request to register its processor');
   return added[0]!;
@@ -327,7 +330,7 @@ function annotationRound(
   record: (key: string, v: number) => void,
 ): void {
   const inside = (t: Tracer, where: string) =>
-    t.startActiveSpan('GET /api', (root: Span) => {
+    t.startActiveSpan('GET /api', SERVER, (root: Span) => {
       t.startActiveSpan('deep', (s: Span) => {
         for (const [name, fn] of annotationCases) record(`${where} | ${name}`, perCall(fn));
         s.end();
@@ -340,7 +343,7 @@ function annotationRound(
     for (const [name, fn] of annotationCases) record(`outside a request | ${name}`, perCall(fn));
   });
   withTargets([], () =>
-    tracer.startActiveSpan('GET /api', (root: Span) => {
+    tracer.startActiveSpan('GET /api', SERVER, (root: Span) => {
       for (const [name, fn] of annotationCases) record(`no processor | ${name}`, perCall(fn));
       root.end();
     }),

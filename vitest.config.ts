@@ -59,6 +59,8 @@ function sdkProject(line: 2 | 3): TestProjectInlineConfiguration {
         'packages/*/test/**/*.test.ts',
         'examples/*/test/**/*.test.ts',
         'bench/*/test/**/*.test.ts',
+        // packed tarballs installed with npm in fresh projects (install-tests/README.md)
+        'install-tests/**/*.once.test.ts',
       ],
       // Slow suites (child processes running many seconds) run once, with the Node 20 suite.
       exclude:

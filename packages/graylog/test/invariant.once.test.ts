@@ -110,9 +110,12 @@ describe('counters', () => {
     for (const k of ['exported', 'droppedQueueFull', 'failed', 'filteredOut'])
       expect(seen).toContain(k);
     expect(s).toMatchObject({ queued: 0, exporting: 0 });
-    // What the server took (202) is exactly what the processor counts as exported.
-    expect(s.exported).toBe(accepted);
     const gelf = processor.gelfStats();
+    // What the processor counts as exported the server took (202). A 202 written after the
+    // client's 300 ms deadline (a loaded machine) is counted as a timeout, never as exported:
+    // every 202 beyond `exported` is one of those timeouts.
+    expect(s.exported).toBeLessThanOrEqual(accepted);
+    expect(accepted - s.exported).toBeLessThanOrEqual(gelf.lost.timeout);
     expect(gelf.lost.httpStatus).toBeGreaterThan(0);
     expect(gelf.lost.timeout + gelf.lost.network).toBeGreaterThan(0);
     expect(gelf.sent + gelf.dropped + gelf.failed + gelf.pending).toBe(gelf.received);

@@ -6,30 +6,67 @@
  */
 import { resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import {
-  createGelfReceiver,
-  formatSummary,
-  type GelfReceiver,
-  type ReceivedGelf,
-} from '@otel-gelf/gelf-tail';
+import { createGelfReceiver, type GelfReceiver } from '@otel-gelf/gelf-tail';
+import { ANNOTATION_KEYS } from './app.js';
 import { type ServiceProcess, startService } from './child-service.js';
 import { DEMO_USAGE, type DemoArgs, parseDemoArgs } from './demo-args.js';
-import { aggregateOperations, isApiSummary, requestDurations } from './overview.js';
-import { bar, ms, painter, StatusLine, table, wantsColor } from './terminal.js';
+import {
+  compactLayout,
+  compactLine,
+  detailBlock,
+  durationLine,
+  graylogSection,
+  type NumberedView,
+  operationsOverview,
+  progressLine,
+  slowestCall,
+} from './demo-report.js';
+import { byEnd, isApiSummary, type RequestView, requestView } from './overview.js';
+import {
+  cut,
+  headerLine,
+  type Layout,
+  outputWidth,
+  painter,
+  StatusLine,
+  wantsColor,
+} from './terminal.js';
 
 const EXPECTED_BODY = { result: 'OK', Hello: 'World!' };
 /** How long to wait for summaries after the last answer, before and after the service flushes. */
 const STRAGGLER_MS = 3000;
+/** Requests shown in full (their operations table) before the one-line-per-request list. */
+const FULL_REQUESTS = 3;
+/**
+ * Messages of one batch arrive together: they are printed this long after the first of a burst,
+ * sorted by when their request ended (datagrams may overtake one another).
+ */
+const REORDER_MS = 25;
+/** Express's handler span lasts as long as the request: not "the slowest call". */
+const WRAPPERS = ['request handler'];
+const SERVICE = 'express-api';
 
 const out = process.stdout;
 const color = wantsColor(out, process.env);
 const paint = painter(color);
 const status = new StatusLine(out);
+const width = () => outputWidth(out, process.env);
+
+/** A section title: `── title ───…`, as wide as the output. */
+function rule(title: string): string {
+  const text = cut(`── ${title} `, width() - 1);
+  return paint('bold', text + '─'.repeat(Math.max(0, width() - 1 - text.length)));
+}
 
 interface Results {
   sent: number;
   ok: number;
   failures: string[];
+}
+
+/** Which user request `i` is made for: 12 users, so that the first visits miss the cache. */
+function userOf(i: number): string {
+  return `u-${1 + ((i * 7) % 12)}`;
 }
 
 async function sendRequests(
@@ -49,9 +86,11 @@ async function sendRequests(
       results.sent++;
       progress(results, inFlight);
       try {
+        const headers: Record<string, string> = { 'x-user-id': userOf(i) };
+        if (post) headers['content-type'] = 'application/json';
         const res = await fetch(`${url}/api`, {
           method: post ? 'POST' : 'GET',
-          headers: post ? { 'content-type': 'application/json' } : undefined,
+          headers,
           body: post ? JSON.stringify({ n: i }) : undefined,
           signal: AbortSignal.timeout(30_000),
         });
@@ -99,55 +138,89 @@ function label(text: string): string {
 
 function printOverview(
   results: Results,
-  summaries: ReceivedGelf[],
+  views: readonly RequestView[],
   others: number,
   elapsedMs: number,
 ): void {
-  const missing = results.sent - summaries.length;
-  const violations = summaries.filter((m) => m.violations.length > 0).length;
-  const transports = [...new Set(summaries.map((m) => m.transport))].join(', ') || '-';
-  const durations = requestDurations(summaries);
+  const w = width();
+  const missing = results.sent - views.length;
+  const violations = views.filter((v) => v.received.violations.length > 0).length;
+  const transports = [...new Set(views.map((v) => v.received.transport))].join(', ') || '-';
+  const durations = durationLine(views);
   const lines = [
     '',
-    paint('bold', `── overview ${'─'.repeat(60)}`),
+    rule('overview'),
     `  ${label('requests sent')}${results.sent}  (${results.ok} answered 200 ${JSON.stringify(EXPECTED_BODY)})`,
-    `  ${label('summaries received')}${summaries.length} for /api${others > 0 ? `, ${others} other` : ''}  (${transports}; ${violations === 0 ? 'all valid GELF 1.1' : paint('yellow', `${violations} with GELF violations`)})`,
+    `  ${label('summaries received')}${views.length} for /api${others > 0 ? `, ${others} other` : ''}  (${transports}; ${violations === 0 ? 'all valid GELF 1.1' : paint('yellow', `${violations} with GELF violations`)})`,
   ];
-  if (durations !== undefined) {
-    lines.push(
-      `  ${label('request duration')}min ${ms(durations.minMs)} ms · mean ${ms(durations.meanMs)} ms · max ${ms(durations.maxMs)} ms`,
-    );
-  }
+  if (durations !== undefined) lines.push(`  ${label('request duration')}${durations}`);
   lines.push(`  ${label('elapsed')}${(elapsedMs / 1000).toFixed(1)} s`);
-  const ops = aggregateOperations(summaries);
-  if (ops.length > 0) {
-    lines.push('', `  ${paint('bold', 'operations over all requests, slowest first (by max)')}`);
-    lines.push(
-      ...table(
-        ['operation', 'calls', 'per request', 'min ms', 'mean ms', 'max ms'],
-        ops.map((op) => [
-          op.name,
-          String(op.calls),
-          (op.calls / op.requests).toFixed(op.calls % op.requests === 0 ? 0 : 1),
-          ms(op.minMs),
-          ms(op.meanMs),
-          ms(op.maxMs),
-        ]),
-        paint,
-        '    ',
-      ),
-    );
-  }
+  const ops = operationsOverview(views, w, paint);
+  if (ops.length > 0) lines.push('', ...ops);
+  const graylog = graylogSection(views, {
+    width: w,
+    paint,
+    annotationKeys: ANNOTATION_KEYS,
+    wrappers: WRAPPERS,
+    service: SERVICE,
+  });
+  if (graylog.length > 0) lines.push('', rule('in Graylog'), ...graylog);
   lines.push('');
   if (missing === 0 && results.failures.length === 0) {
     lines.push(
-      paint(
-        'green',
-        `✔ ${results.sent} requests, ${summaries.length} GELF summaries: one per request`,
-      ),
+      paint('green', `✔ ${results.sent} requests, ${views.length} GELF summaries: one per request`),
     );
   }
   out.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * Prints the requests as they arrive, in the order they ended: the first {@link FULL_REQUESTS}
+ * in full, then one line each.
+ */
+class RequestPrinter {
+  readonly views: RequestView[] = [];
+  private readonly pending: RequestView[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private layout: Layout<NumberedView> | undefined = undefined;
+  private readonly total: number;
+
+  constructor(total: number) {
+    this.total = total;
+  }
+
+  add(view: RequestView): void {
+    this.pending.push(view);
+    this.timer ??= setTimeout(() => this.flush(), REORDER_MS);
+  }
+
+  /** Prints what has arrived; called by the timer, and once more at the end. */
+  flush(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending.sort(byEnd);
+    for (const view of this.pending.splice(0)) {
+      this.views.push(view);
+      const n = this.views.length;
+      const w = width();
+      if (n === 1)
+        status.print(rule(`the first ${FULL_REQUESTS} requests in full, in the order they ended`));
+      if (n <= FULL_REQUESTS) {
+        status.print(`${detailBlock(view, n, w, paint).join('\n')}\n`);
+        continue;
+      }
+      if (this.layout === undefined || this.layout.width !== w) {
+        if (this.layout === undefined) {
+          status.print(`\n${rule('then one line per request, in the order they ended')}`);
+        }
+        this.layout = compactLayout(this.total, w);
+        status.print(headerLine(this.layout, paint));
+      }
+      status.print(
+        compactLine(this.layout, { n, view, slowest: slowestCall(view, WRAPPERS) }, paint),
+      );
+    }
+  }
 }
 
 async function main(): Promise<number> {
@@ -178,7 +251,7 @@ async function main(): Promise<number> {
 
   try {
     out.write(
-      `${paint('bold', 'otel-gelf demo')} ${paint('dim', '· express-api → one GELF summary per request')}\n\n`,
+      `${paint('bold', 'otel-gelf demo')} ${paint('dim', cut('· express-api → one GELF summary per request', width() - 16))}\n\n`,
     );
     let endpoint = args.endpoint;
     if (endpoint === undefined) {
@@ -189,23 +262,34 @@ async function main(): Promise<number> {
       out.write(`  ${label('GELF endpoint')}${paint('cyan', endpoint)} (no embedded receiver)\n`);
     }
 
-    const summaries: ReceivedGelf[] = [];
+    const printer = new RequestPrinter(args.requests);
+    let received = 0;
     let others = 0;
     let answered = 0;
     let sending = 0;
     const render = () => {
-      const received = receiver === undefined ? '' : ` · ${summaries.length} summaries`;
-      const tail =
-        answered === args.requests ? ' · waiting for summaries' : ` · ${sending} in flight`;
-      status.update(
-        `${paint('cyan', bar(answered, args.requests, 30))} ${answered}/${args.requests} answered${received}${tail}`,
+      status.update((w) =>
+        progressLine(
+          {
+            answered,
+            total: args.requests,
+            received: receiver === undefined ? undefined : received,
+            inFlight: sending,
+          },
+          w,
+          paint,
+        ),
       );
     };
+    if (out.isTTY) out.on('resize', () => status.redraw());
     receiver?.on('message', (m) => {
-      if (isApiSummary(m)) summaries.push(m);
-      else others++;
+      if (isApiSummary(m)) {
+        received++;
+        printer.add(requestView(m, ANNOTATION_KEYS));
+      } else {
+        others++;
+      }
       render();
-      status.print(formatSummary(m, { color }));
     });
 
     service = await startService({
@@ -225,7 +309,7 @@ async function main(): Promise<number> {
       `  ${label('service')}express-api at ${paint('cyan', service.url)} (child process ${service.child.pid})\n`,
     );
     out.write(
-      `  ${label('sending')}${args.requests} requests to /api (GET and POST), ${args.concurrency} at a time\n\n`,
+      `  ${label('sending')}${args.requests} requests to /api (GET and POST, ${new Set(Array.from({ length: args.requests }, (_, i) => userOf(i))).size} users), ${args.concurrency} at a time\n\n`,
     );
 
     const every = Math.max(1, Math.round(args.requests / 5));
@@ -236,8 +320,8 @@ async function main(): Promise<number> {
       render();
       if (answered - lastNoted >= every || (answered === args.requests && lastNoted < answered)) {
         lastNoted = answered;
-        const received = receiver === undefined ? '' : `, ${summaries.length} summaries received`;
-        status.note(paint('dim', `… ${answered}/${args.requests} requests answered${received}`));
+        const got = receiver === undefined ? '' : `, ${received} summaries received`;
+        status.note(paint('dim', `… ${answered}/${args.requests} requests answered${got}`));
       }
     };
 
@@ -254,17 +338,18 @@ async function main(): Promise<number> {
       return results.failures.length === 0 ? 0 : 1;
     }
 
-    const count = () => summaries.length;
+    const count = () => received;
     // Summaries leave in batches: wait for stragglers, then let the service flush what it holds.
     if (!(await waitUntil(receiver, count, results.sent, STRAGGLER_MS))) {
       await service.stop();
       await waitUntil(receiver, count, results.sent, STRAGGLER_MS);
     }
+    printer.flush();
     status.clear();
     await service.stop();
-    printOverview(results, summaries, others, Date.now() - started);
+    printOverview(results, printer.views, others, Date.now() - started);
 
-    const missing = results.sent - summaries.length;
+    const missing = results.sent - printer.views.length;
     if (missing > 0) {
       console.error(
         paint(

@@ -26,6 +26,74 @@ export interface DurationStats {
   meanMs: number;
 }
 
+/** What the demo shows of one request, read from its GELF message. */
+export interface RequestView {
+  received: ReceivedGelf;
+  /** The root span's name, `GET /api` (`_request`). */
+  request: string;
+  /** The HTTP status code, or '-'. */
+  status: string;
+  durationMs: number | undefined;
+  /** When the request ended, ms since the epoch: `timestamp` (its start) + `_duration_ms`. */
+  endMs: number | undefined;
+  traceId: string | undefined;
+  operations: OperationRow[];
+  /** The annotations asked for, as `[key, value]`, in the order of the keys given. */
+  annotations: Array<[string, string]>;
+}
+
+function finite(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * Reads one summary for display. `annotationKeys` are the keys the application annotates
+ * with; each is its own GELF field `_<key>`.
+ */
+export function requestView(m: ReceivedGelf, annotationKeys: readonly string[]): RequestView {
+  const msg = m.message;
+  const durationMs = finite(msg._duration_ms);
+  const start = finite(msg.timestamp);
+  const operations = rowsOf(m);
+  const annotations: Array<[string, string]> = [];
+  for (const key of annotationKeys) {
+    const value = msg[`_${key}`];
+    if (typeof value === 'string' || typeof value === 'number') {
+      annotations.push([key, String(value)]);
+    }
+  }
+  const status = msg._http_response_status_code ?? msg._http_status_code;
+  return {
+    received: m,
+    request: typeof msg._request === 'string' ? msg._request : '?',
+    status: typeof status === 'number' || typeof status === 'string' ? String(status) : '-',
+    durationMs,
+    endMs: start !== undefined && durationMs !== undefined ? start * 1000 + durationMs : undefined,
+    traceId: typeof msg._trace_id === 'string' ? msg._trace_id : undefined,
+    operations,
+    annotations,
+  };
+}
+
+/** Orders requests by when they ended (those without an end time last, in arrival order). */
+export function byEnd(a: RequestView, b: RequestView): number {
+  return (a.endMs ?? Number.POSITIVE_INFINITY) - (b.endMs ?? Number.POSITIVE_INFINITY) || 0;
+}
+
+/** A round threshold for a query: `value` rounded down to two significant digits. */
+export function roundDown(value: number): number {
+  if (!(value > 0)) return 0;
+  const scale = 10 ** (Math.floor(Math.log10(value)) - 1);
+  return Math.floor(value / scale) * scale;
+}
+
+/** The value below which `fraction` of `values` fall (nearest rank); undefined when empty. */
+export function percentile(values: readonly number[], fraction: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))];
+}
+
 /** True for the summary of a request to `/api` (`_request` is the root span's name, `GET /api`). */
 export function isApiSummary(m: ReceivedGelf): boolean {
   const request = m.message._request;

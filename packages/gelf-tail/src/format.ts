@@ -16,6 +16,8 @@ export interface OperationRow {
   maxMs: number | undefined;
   meanMs: number | undefined;
   lastMs: number | undefined;
+  /** Every last duration the message holds (`values`, `_last_ms`), oldest first. */
+  samplesMs: number[];
   errors: number | undefined;
   /** The operation's self time (its spans' durations minus their children's time), summed. */
   selfMs?: number | undefined;
@@ -128,6 +130,7 @@ export function operationsFromFullMessage(
       maxMs: num(e.max),
       meanMs: num(e.mean) ?? (sum !== undefined && count ? sum / count : fieldMean),
       lastMs: values.length > 0 ? (values[values.length - 1] as number) : undefined,
+      samplesMs: values as number[],
       errors: num(e.errors) ?? num(msg[`_op_${fieldName(name)}_errors`]),
       selfMs: num(e.self) ?? num(msg[`_op_${fieldName(name)}_self_ms`]),
     });
@@ -160,6 +163,7 @@ export function operationsFromFields(msg: Record<string, unknown>): OperationRow
       maxMs: num(s.max_ms),
       meanMs: num(s.mean_ms) ?? (sum !== undefined && count ? sum / count : undefined),
       lastMs: lastOf(s.last_ms),
+      samplesMs: samplesOf(s.last_ms),
       errors: num(s.errors),
       selfMs: num(s.self_ms),
     };
@@ -227,10 +231,20 @@ function clock(epochMs: number): string {
 }
 
 function lastOf(v: unknown): number | undefined {
-  if (typeof v === 'number') return v;
-  if (typeof v !== 'string' || v === '') return undefined;
-  const parts = v.split(',');
-  return num(Number(parts[parts.length - 1]));
+  const samples = samplesOf(v);
+  return samples[samples.length - 1];
+}
+
+/** `"1.2,1.3"` (or one number) as numbers, oldest first; what is not a number is left out. */
+function samplesOf(v: unknown): number[] {
+  if (typeof v === 'number') return Number.isFinite(v) ? [v] : [];
+  if (typeof v !== 'string' || v === '') return [];
+  const samples: number[] = [];
+  for (const part of v.split(',')) {
+    const n = num(part);
+    if (n !== undefined) samples.push(n);
+  }
+  return samples;
 }
 
 function num(v: unknown): number | undefined {

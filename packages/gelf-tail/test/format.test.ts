@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { formatSummary, type ReceivedGelf } from '../src/index.js';
+import {
+  formatSummary,
+  operationsFromFields,
+  operationsFromFullMessage,
+  type ReceivedGelf,
+} from '../src/index.js';
 
 function received(message: Record<string, unknown>, violations: string[] = []): ReceivedGelf {
   return {
@@ -134,6 +139,21 @@ describe('formatSummary', () => {
       '-',
       '7.500',
     ]);
+  });
+
+  it('reads every last duration, from full_message values and from _last_ms', () => {
+    expect(
+      operationsFromFullMessage({
+        full_message: JSON.stringify({ q: { num_calls: 3, values: [1.5, 2, 'x', 3.25] } }),
+      })?.map((r) => [r.samplesMs, r.lastMs]),
+    ).toEqual([[[1.5, 2, 3.25], 3.25]]);
+    expect(
+      operationsFromFields({ _op_q_count: 3, _op_q_last_ms: '1.5,2,x,3.25' })?.map((r) => [
+        r.samplesMs,
+        r.lastMs,
+      ]),
+    ).toEqual([[[1.5, 2, 3.25], 3.25]]);
+    expect(operationsFromFields({ _op_q_count: 1, _op_q_last_ms: 4 })?.[0]?.samplesMs).toEqual([4]);
   });
 
   it('prints a plain full_message when there are no operations', () => {

@@ -24,9 +24,11 @@ import {
 import { byEnd, isApiSummary, type RequestView, requestView } from './overview.js';
 import {
   cut,
+  fitParts,
   headerLine,
   type Layout,
   outputWidth,
+  type Part,
   painter,
   StatusLine,
   wantsColor,
@@ -134,6 +136,11 @@ function waitUntil(
 
 function label(text: string): string {
   return paint('dim', text.padEnd(20));
+}
+
+/** `  label               parts…`, fitted to the width (parts with a `drop` rank go first). */
+function labelled(text: string, parts: Part[]): string {
+  return fitParts(parts, width(), paint, `  ${label(text)}`, ' ');
 }
 
 function printOverview(
@@ -257,9 +264,16 @@ async function main(): Promise<number> {
     if (endpoint === undefined) {
       receiver = await createGelfReceiver({ host: '127.0.0.1', udp: 0 });
       endpoint = `udp://127.0.0.1:${receiver.ports.udp}`;
-      out.write(`  ${label('GELF receiver')}gelf-tail, embedded, on ${paint('cyan', endpoint)}\n`);
+      out.write(
+        `${labelled('GELF receiver', [{ text: 'gelf-tail, embedded, on' }, { text: endpoint, style: 'cyan' }])}\n`,
+      );
     } else {
-      out.write(`  ${label('GELF endpoint')}${paint('cyan', endpoint)} (no embedded receiver)\n`);
+      out.write(
+        `${labelled('GELF endpoint', [
+          { text: endpoint, style: 'cyan' },
+          { text: '(no embedded receiver)', drop: 1 },
+        ])}\n`,
+      );
     }
 
     const printer = new RequestPrinter(args.requests);
@@ -305,11 +319,12 @@ async function main(): Promise<number> {
         status.print(paint('yellow', `  [express-api] ${line}`));
       },
     });
+    const users = new Set(Array.from({ length: args.requests }, (_, i) => userOf(i))).size;
     out.write(
-      `  ${label('service')}express-api at ${paint('cyan', service.url)} (child process ${service.child.pid})\n`,
+      `${labelled('service', [{ text: 'express-api at' }, { text: service.url, style: 'cyan' }, { text: `(child process ${service.child.pid})`, drop: 1 }])}\n`,
     );
     out.write(
-      `  ${label('sending')}${args.requests} requests to /api (GET and POST, ${new Set(Array.from({ length: args.requests }, (_, i) => userOf(i))).size} users), ${args.concurrency} at a time\n\n`,
+      `${labelled('sending', [{ text: `${args.requests} requests to /api (GET and POST, ${users} users),` }, { text: `${args.concurrency} at a time` }])}\n\n`,
     );
 
     const every = Math.max(1, Math.round(args.requests / 5));

@@ -84,7 +84,8 @@ export function byEnd(a: RequestView, b: RequestView): number {
 export function roundDown(value: number): number {
   if (!(value > 0)) return 0;
   const scale = 10 ** (Math.floor(Math.log10(value)) - 1);
-  return Math.floor(value / scale) * scale;
+  // toPrecision: 98 * 0.1 is 9.800000000000001 in binary floating point.
+  return Number((Math.floor(value / scale) * scale).toPrecision(2));
 }
 
 /** The value below which `fraction` of `values` fall (nearest rank); undefined when empty. */

@@ -242,11 +242,18 @@ export interface Part {
   drop?: number;
 }
 
-/** Joins `parts` with two spaces into one line of at most `width - 1` columns. */
-export function fitParts(parts: readonly Part[], width: number, paint: Paint, indent = ''): string {
-  const budget = width - 1 - indent.length;
+/** Joins `parts` with `gap` into one line of at most `width - 1` columns. */
+export function fitParts(
+  parts: readonly Part[],
+  width: number,
+  paint: Paint,
+  indent = '',
+  gap = '  ',
+): string {
+  const budget = width - 1 - visibleWidth(indent);
   let kept = parts.filter((p) => p.text !== '');
-  const length = () => kept.reduce((n, p) => n + visibleWidth(p.text), 0) + 2 * (kept.length - 1);
+  const length = () =>
+    kept.reduce((n, p) => n + visibleWidth(p.text), 0) + gap.length * (kept.length - 1);
   while (length() > budget && kept.some((p) => p.drop !== undefined)) {
     const lowest = kept
       .filter((p) => p.drop !== undefined)
@@ -259,9 +266,9 @@ export function fitParts(parts: readonly Part[], width: number, paint: Paint, in
     if (room <= 0) break;
     const text = cut(p.text, room);
     shown.push(p.style === undefined ? text : paint(p.style, text));
-    room -= visibleWidth(text) + 2;
+    room -= visibleWidth(text) + gap.length;
   }
-  return indent + shown.join('  ');
+  return indent + shown.join(gap);
 }
 
 /** A stream the status line writes to (a TTY's `columns` change on resize). */

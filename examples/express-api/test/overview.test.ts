@@ -1,6 +1,14 @@
 import type { ReceivedGelf } from '@otel-gelf/gelf-tail';
 import { describe, expect, it } from 'vitest';
-import { aggregateOperations, isApiSummary, requestDurations } from '../src/overview.js';
+import {
+  aggregateOperations,
+  byEnd,
+  isApiSummary,
+  percentile,
+  requestDurations,
+  requestView,
+  roundDown,
+} from '../src/overview.js';
 
 function received(message: Record<string, unknown>): ReceivedGelf {
   return {
@@ -70,5 +78,42 @@ describe('overview', () => {
     expect(isApiSummary(received({ _request: 'GET /inventory' }))).toBe(false);
     expect(isApiSummary(received({ _request: 'GET /api/other' }))).toBe(false);
     expect(isApiSummary(received({}))).toBe(false);
+  });
+
+  it('reads a request for display: end time, status, every sample, the annotations asked for', () => {
+    const view = requestView(
+      received({
+        ...first.message,
+        timestamp: 1_764_000_000.5,
+        _http_response_status_code: 200,
+        _user_id: 'u-1',
+        _cache: 'hit',
+        _other: 'x',
+      }),
+      ['user_id', 'cache', 'absent'],
+    );
+    expect(view).toMatchObject({
+      request: 'GET /api',
+      status: '200',
+      durationMs: 100,
+      endMs: 1_764_000_000_600,
+      annotations: [
+        ['user_id', 'u-1'],
+        ['cache', 'hit'],
+      ],
+    });
+    expect(view.operations.find((o) => o.name === 'fast_stuff')!.samplesMs).toEqual([1, 2]);
+    const later = requestView(received({ timestamp: 1_764_000_000, _duration_ms: 900 }), []);
+    const unknown = requestView(received({}), []);
+    expect([unknown, later, view].sort(byEnd)).toEqual([view, later, unknown]);
+  });
+
+  it('rounds query thresholds down to two significant digits, from a nearest-rank percentile', () => {
+    expect([roundDown(287.4), roundDown(61.05), roundDown(9.87), roundDown(0)]).toEqual([
+      280, 61, 9.8, 0,
+    ]);
+    const values = Array.from({ length: 50 }, (_, i) => i + 1);
+    expect(percentile(values, 0.9)).toBe(45);
+    expect(percentile([], 0.9)).toBeUndefined();
   });
 });

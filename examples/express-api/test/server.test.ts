@@ -71,6 +71,19 @@ describe('express-api, run as a child process against a GELF receiver', () => {
     }
   });
 
+  it('carries what the service annotated: who asked, and whether the profile was cached', () => {
+    const messages = run.example.receiver.messages.map((m) => m.message);
+    // No x-user-id header in these requests.
+    expect(messages.map((m) => m._user_id)).toEqual(Array(5).fill('anonymous'));
+    // The first request loads the profile; the later ones find it cached.
+    expect(messages.map((m) => m._cache).sort()).toEqual(['hit', 'hit', 'hit', 'hit', 'miss']);
+    const miss = messages.find((m) => m._cache === 'miss')!;
+    expect(miss._op_load_profile_count).toBe(1);
+    for (const m of messages.filter((x) => x._cache === 'hit')) {
+      expect(m).not.toHaveProperty('_op_load_profile_count');
+    }
+  });
+
   it('keeps the in-process inventory service out of the summaries', () => {
     // Its incoming requests are ignored by the HTTP instrumentation: no message of its own.
     const requests = run.example.receiver.messages.map((m) => String(m.message._request));

@@ -39,6 +39,7 @@ import {
   isReservedName,
   MAX_FIELD_NAME_LENGTH,
   numbered,
+  OP_PREFIX,
   operationStem,
 } from './field-names.js';
 
@@ -197,6 +198,8 @@ export interface FieldPlan {
   attributes: Array<PlannedField | undefined>;
   /** Per resource attribute, in `for…in` order; undefined for `service.name` or no field. */
   resource: Array<PlannedField | undefined>;
+  /** Per annotation (`RequestSummary.annotations`), in `for…in` order; undefined when it has no field. */
+  annotations: Array<PlannedField | undefined>;
   /**
    * Per operation, one fragment per selected statistic ({@link FieldBudget.statistics}); undefined
    * when the operation is folded into the bucket.
@@ -316,6 +319,7 @@ export class FieldBudget {
   private lastResourceKeys: string[] = [];
   private lastOperationNames: string[] = [];
   private lastFolded: boolean[] = [];
+  private lastAnnotationKeys: string[] = [];
   private warnedFull = false;
   private operationsFolded = 0;
   private keysRefused = 0;
@@ -350,6 +354,7 @@ export class FieldBudget {
     this.lastResourceKeys = Object.keys(summary.resource);
     this.lastOperationNames = summary.operations.map((op) => op.name);
     this.lastFolded = summary.operations.map((op) => op.folded === true);
+    this.lastAnnotationKeys = Object.keys(summary.annotations ?? NO_ANNOTATIONS);
     return plan;
   }
 
@@ -409,7 +414,7 @@ export class FieldBudget {
       return undefined;
     }
     const planned: PlannedField = {
-      bytes: ascii(`,"${this.claim(attributeStem(key))}":`),
+      bytes: ascii(`,"${this.claim(isExtra ? annotationStem(key) : attributeStem(key))}":`),
       kind: 0,
     };
     known.set(key, planned);
@@ -479,7 +484,9 @@ export class FieldBudget {
         );
       }
     }
-    return { attributes, resource, operations, fullMessageKeys, folds };
+    const annotations: Array<PlannedField | undefined> = [];
+    for (const key in summary.annotations ?? NO_ANNOTATIONS) annotations.push(this.extraField(key));
+    return { attributes, resource, annotations, operations, fullMessageKeys, folds };
   }
 
   private sameShape(summary: RequestSummary): boolean {
@@ -495,7 +502,8 @@ export class FieldBudget {
     }
     return (
       sameKeys(summary.attributes, this.lastAttributeKeys) &&
-      sameKeys(summary.resource, this.lastResourceKeys)
+      sameKeys(summary.resource, this.lastResourceKeys) &&
+      sameKeys(summary.annotations ?? NO_ANNOTATIONS, this.lastAnnotationKeys)
     );
   }
 
@@ -505,6 +513,8 @@ export class FieldBudget {
     for (const k in summary.attributes) key += `${k.length}:${k}`;
     key += '|';
     for (const k in summary.resource) key += `${k.length}:${k}`;
+    key += '|';
+    for (const k in summary.annotations ?? NO_ANNOTATIONS) key += `${k.length}:${k}`;
     key += '|';
     const operations = summary.operations;
     for (let i = 0; i < operations.length; i++) {
@@ -521,6 +531,29 @@ export class FieldBudget {
     }
     return plan;
   }
+}
+
+/** What a summary without `annotations` (one made by hand, or by an older processor) has. */
+const NO_ANNOTATIONS: Readonly<Record<string, never>> = Object.freeze({});
+
+/** Fixed fields by name, for {@link annotationStem}. */
+const FIXED_NAMES = new Set<string>([
+  ...FIXED_FIELDS.map(([name]) => name),
+  ...STANDARD_FIELDS.map((n) => `_${n}`),
+]);
+
+/**
+ * The stem of an annotation's field: the key sanitised as attributes are (`user.id` → `_user_id`),
+ * except that a key landing on a fixed field (`duration_ms`) or in the operations' namespace
+ * (`op_…`, `ops_…`) becomes `_annotation_<key>`. A function of the key alone, so an annotation
+ * never takes the name of a field the exporter writes, whichever is seen first.
+ */
+function annotationStem(key: string): string {
+  const stem = attributeStem(key);
+  if (FIXED_NAMES.has(stem) || stem.startsWith(OP_PREFIX) || stem.startsWith('_ops_')) {
+    return attributeStem(`annotation${stem}`);
+  }
+  return stem;
 }
 
 function sameKeys(object: object, keys: string[]): boolean {

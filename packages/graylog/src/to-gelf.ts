@@ -558,6 +558,13 @@ function serialize(
   for (const key in summary.resource) {
     writeAttribute(w, plan.resource[i++], summary.resource[key]!, cap, budget);
   }
+  const annotations = summary.annotations;
+  if (annotations !== undefined) {
+    i = 0;
+    for (const key in annotations) {
+      writeAttribute(w, plan.annotations[i++], annotations[key]!, cap, budget);
+    }
+  }
 
   const statistics = budget.statistics;
   const opSizes = limits.opSizes;

@@ -51,7 +51,9 @@ const requestSummary: fc.Arbitrary<RequestSummary> = fc.record({
   resource: attributes,
   // unique names, as the processor keys operations by name
   operations: fc.uniqueArray(operation, { maxLength: 120, selector: (o) => o.name }),
-  annotations: fc.constant({}),
+  annotations: fc.dictionary(anyText, fc.oneof(anyText, fc.double(), fc.integer(), fc.boolean()), {
+    maxKeys: 40,
+  }),
   counters: fc.record({
     spans: fc.nat(),
     folded: fc.nat(),

@@ -234,6 +234,92 @@ describe('toGelf', () => {
     });
   });
 
+  describe('annotation fields', () => {
+    it('writes each annotation as a field named after its key, sanitised as attributes are', () => {
+      const m = gelf(
+        summary({
+          annotations: { user_id: 'u-17', 'tenant.plan': 'pro', cache_miss: 2, admin: false },
+        }),
+      );
+      expect(m).toMatchObject({
+        _user_id: 'u-17',
+        _tenant_plan: 'pro',
+        _cache_miss: 2,
+        _admin: 'false',
+      });
+      expect(validateGelf(m)).toEqual([]);
+    });
+
+    it('writes numbers as floating point, so a count and a later fraction share one mapping', () => {
+      const budget = new FieldBudget();
+      const text = (annotations: Record<string, number>) =>
+        toGelfPayload(summary({ annotations }), { host: HOST, budget })!.toString();
+      expect(text({ cache_miss: 2 })).toContain('"_cache_miss":2.0');
+      expect(text({ cache_miss: 2.5 })).toContain('"_cache_miss":2.5');
+    });
+
+    it('renames a key that lands on a fixed field or in the operation namespace, whatever comes first', () => {
+      const s = summary({
+        annotations: {
+          duration_ms: 1,
+          trace_id: 'mine',
+          op_fast_stuff_count: 99,
+          'ops.folded': 3,
+          id: 'x',
+        },
+      });
+      for (const budget of [
+        new FieldBudget({ operationFields: ALL_STATISTICS }),
+        new FieldBudget(),
+      ]) {
+        const m = toGelf(s, { host: HOST, budget }) as unknown as Record<string, unknown>;
+        expect(m).toMatchObject({
+          _annotation_duration_ms: 1,
+          _annotation_trace_id: 'mine',
+          _annotation_op_fast_stuff_count: 99,
+          _annotation_ops_folded: 3,
+          _duration_ms: 512.346,
+          _trace_id: s.traceId,
+        });
+        expect(m._op_fast_stuff_count).toBe(6);
+        // `_id` is Graylog's: numbered like an attribute of that name.
+        expect(m._id).toBeUndefined();
+        expect(m._id_2).toBe('x');
+      }
+      // A budget that saw the annotation before the operation still gives the operation its name.
+      const budget = new FieldBudget();
+      toGelf(summary({ operations: [], annotations: { op_fast_stuff_count: 1 } }), {
+        host: HOST,
+        budget,
+      });
+      const later = toGelf(summary(), { host: HOST, budget }) as unknown as Record<string, unknown>;
+      expect(later._op_fast_stuff_count).toBe(6);
+    });
+
+    it('counts annotation keys against the field budget: past its quota they get no field', () => {
+      const budget = new FieldBudget();
+      const keys = Object.fromEntries(Array.from({ length: 45 }, (_, i) => [`k${i}`, i]));
+      const m = toGelf(summary({ annotations: keys }), { host: HOST, budget }) as unknown as Record<
+        string,
+        unknown
+      >;
+      const written = Object.keys(m).filter((k) => /^_k\d+$/.test(k));
+      expect(written).toHaveLength(40);
+      expect(budget.stats().keysRefused).toBeGreaterThan(0);
+      expect(budget.stats().fieldNames).toBeLessThanOrEqual(300);
+    });
+
+    it('writes none in compact mode, and none for a summary without annotations', () => {
+      const compact = toGelf(summary({ annotations: { user_id: 'u-1' } }), {
+        host: HOST,
+        budget: new FieldBudget({ compact: true }),
+      });
+      expect(compact).not.toHaveProperty('_user_id');
+      const { annotations: _, ...old } = summary();
+      expect(validateGelf(gelf(old as never))).toEqual([]);
+    });
+  });
+
   describe('size bounds', () => {
     it('cuts string values to 32 766 UTF-8 bytes, never inside a character', () => {
       const m = gelf(

@@ -15,6 +15,7 @@ import {
 import {
   bar,
   type Column,
+  cut,
   fitParts,
   type Layout,
   layoutColumns,
@@ -111,6 +112,9 @@ export function slowestCall(
   return slowest;
 }
 
+/** Width of the compact list's "slowest call" column. */
+const SLOWEST_WIDTH = 22;
+
 /**
  * One line per request: number, route and status, duration, the slowest call, the annotations;
  * at 160 columns also when it ended, its trace id and how it came. Widths are fixed because the
@@ -129,9 +133,13 @@ export function compactColumns(total: number): ReadonlyArray<Column<NumberedView
     { header: 'ms', align: 'right', cell: (r) => msText(r.view.durationMs, 1), fixedWidth: 7 },
     {
       header: 'slowest call, ms',
-      cell: (r) =>
-        r.slowest === undefined ? '-' : `${r.slowest.name} ${msText(r.slowest.maxMs, 1)}`,
-      fixedWidth: 22,
+      cell: (r) => {
+        if (r.slowest === undefined) return '-';
+        // A long name is cut, never the duration after it.
+        const ms = msText(r.slowest.maxMs, 1);
+        return `${cut(r.slowest.name, SLOWEST_WIDTH - ms.length - 1)} ${ms}`;
+      },
+      fixedWidth: SLOWEST_WIDTH,
     },
     {
       header: 'trace',

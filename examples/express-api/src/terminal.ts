@@ -72,11 +72,6 @@ export function bar(done: number, total: number, width: number): string {
   return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
 }
 
-/** Milliseconds for a table: two decimals, '-' when unknown. */
-export function ms(value: number | undefined): string {
-  return value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(2);
-}
-
 /**
  * One column of a table, as data: a table is a list of these, so a column is added (or dropped
  * at a narrow width) in one place.

@@ -158,6 +158,13 @@ describe.each([80, 160])('the demo at %i columns', (width) => {
     });
   });
 
+  it('cuts a long slowest-call name, never its duration', () => {
+    const view = views[10]!;
+    const long = { ...slowestCall(view, WRAPPERS)!, name: 'middleware - jsonParser', maxMs: 29.66 };
+    const line = compactLine(compactLayout(50, width), { n: 11, view, slowest: long }, plain);
+    expect(line).toContain('middleware - jso… 29.7');
+  });
+
   it('lists the requests in the order they ended, not the order they started', () => {
     const ends = views.map((v) => v.endMs!);
     expect(ends).toEqual([...ends].sort((a, b) => a - b));

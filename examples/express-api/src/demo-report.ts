@@ -55,6 +55,7 @@ export const OPERATION_COLUMNS: ReadonlyArray<Column<OperationRow>> = [
     align: 'right',
     cell: (r) => (r.errors === undefined ? '-' : String(r.errors)),
     drop: 1,
+    optional: true,
     style: (r) => (r.errors !== undefined && r.errors > 0 ? 'red' : undefined),
   },
   {

@@ -98,6 +98,8 @@ export interface Column<R> {
    * continuation lines at spaces (`'wrap'`). At most one per table, normally the last.
    */
   rest?: 'cut' | 'wrap';
+  /** Left out when every row's cell is `-` (nothing known), e.g. errors a message does not carry. */
+  optional?: boolean;
   /** Narrowest a `rest` column gets before the other columns are narrowed instead. */
   minWidth?: number;
   /** A style for the row's cell, e.g. red for errors. */
@@ -126,7 +128,10 @@ export function layoutColumns<R>(
   indent = '  ',
 ): Layout<R> {
   const budget = width - 1;
-  let chosen = columns.map((column) => {
+  const shown = columns.filter(
+    (c) => c.optional !== true || rows.some((row) => c.cell(row) !== '-'),
+  );
+  let chosen = shown.map((column) => {
     let w = column.fixedWidth;
     if (w === undefined) {
       w = visibleWidth(column.header);

@@ -193,7 +193,8 @@ interface FieldRow {
 
 const FIELD_COLUMNS: ReadonlyArray<Column<FieldRow>> = [
   { header: 'GELF field', cell: (r) => r.field, maxWidth: 36 },
-  { header: 'value', cell: (r) => r.value, maxWidth: 30 },
+  // The field names are what a reader copies into Graylog: the values give way first.
+  { header: 'value', cell: (r) => r.value, maxWidth: 30, shrink: true },
   { header: 'what it holds', cell: (r) => r.meaning, rest: 'wrap', minWidth: 28 },
 ];
 

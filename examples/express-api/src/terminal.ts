@@ -98,6 +98,8 @@ export interface Column<R> {
    * continuation lines at spaces (`'wrap'`). At most one per table, normally the last.
    */
   rest?: 'cut' | 'wrap';
+  /** Narrowed first (before the widest column) when the table is still too wide. */
+  shrink?: boolean;
   /** Left out when every row's cell is `-` (nothing known), e.g. errors a message does not carry. */
   optional?: boolean;
   /** Narrowest a `rest` column gets before the other columns are narrowed instead. */
@@ -119,7 +121,7 @@ const GAP = '  ';
  * Chooses widths for `columns` so that every line fits in `width` columns (less one, so that a
  * full line never makes a terminal wrap): natural widths from `rows` (or `fixedWidth`), then
  * columns with a `drop` rank dropped lowest first, then the `rest` column narrowed, then the
- * widest other left-aligned column narrowed.
+ * widest `shrink` column (else the widest other left-aligned one) narrowed.
  */
 export function layoutColumns<R>(
   columns: ReadonlyArray<Column<R>>,
@@ -157,7 +159,11 @@ export function layoutColumns<R>(
     rest.width = Math.max(least, rest.width - (total() - budget));
   }
   if (total() > budget) {
-    const left = chosen.filter((c) => c !== rest && c.column.align !== 'right');
+    const shrinkable = chosen.filter((c) => c.column.shrink === true);
+    const left =
+      shrinkable.length > 0
+        ? shrinkable
+        : chosen.filter((c) => c !== rest && c.column.align !== 'right');
     const widest = left.reduce<(typeof chosen)[number] | undefined>(
       (a, b) => (a === undefined || b.width > a.width ? b : a),
       undefined,

@@ -10,7 +10,7 @@ import {
   slowestCall,
 } from '../src/demo-report.js';
 import { byEnd, type RequestView, requestView } from '../src/overview.js';
-import { headerLine, painter, StatusLine } from '../src/terminal.js';
+import { type Column, headerLine, painter, StatusLine, table } from '../src/terminal.js';
 import { screen } from './screen.js';
 
 const WRAPPERS = ['request handler'];
@@ -207,6 +207,23 @@ describe.each([80, 160])('the demo at %i columns', (width) => {
       `one some_slow_stuff call over ${threshold} ms: ${matches} of the 50 requests here`,
     );
     expect(slowRequest).toMatch(/^_service_name:express-api AND _duration_ms:>\d+$/);
+  });
+});
+
+describe('table', () => {
+  it('narrows a shrink column before cutting the others, and never writes past the width', () => {
+    const columns: Column<[string, string, string]>[] = [
+      { header: 'field', cell: (r) => r[0] },
+      { header: 'value', cell: (r) => r[1], maxWidth: 30, shrink: true },
+      { header: 'meaning', cell: (r) => r[2], rest: 'wrap', minWidth: 20 },
+    ];
+    const rows: [string, string, string][] = [
+      ['_op_middleware_-_jsonParser_max_ms', 'x'.repeat(32), 'its longest call, ms'],
+    ];
+    const lines = table(columns, rows, 80, plain, '    ');
+    expect(lines[1]).toContain('_op_middleware_-_jsonParser_max_ms  xxxx');
+    expect(lines[1]).toContain('…  its longest call, ms');
+    for (const line of lines) expect(line.length).toBeLessThan(80);
   });
 });
 

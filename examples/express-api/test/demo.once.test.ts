@@ -97,10 +97,10 @@ describe('pnpm demo (src/demo.ts)', () => {
       expect(run.stdout).toMatch(/requests sent +8 {2}\(8 answered 200/);
       expect(run.stdout).toMatch(/summaries received +8 for \/api/);
       expect(run.stdout).toMatch(/^ +fast_stuff +104 +13 /m);
-      expect(run.stdout).toMatch(/^ {4}_op_\w+_max_ms +[\d.]+ +its longest call, ms$/m);
+      expect(run.stdout).toMatch(/^ {4}_op_[\w-]+_max_ms +[\d.]+ +its longest call, ms$/m);
       expect(run.stdout).toMatch(/^ {4}_user_id +u-\d+ +annotateRequest\(\{ user_id \}\)$/m);
       expect(run.stdout).toMatch(/^ {4}_cache +(hit|miss) +annotateRequest\(\{ cache \}\)$/m);
-      expect(run.stdout).toMatch(/^ {4}_op_\w+_max_ms:>[\d.]+$/m);
+      expect(run.stdout).toMatch(/^ {4}_op_[\w-]+_max_ms:>[\d.]+$/m);
       expect(run.stdout).toMatch(/^ {4}_service_name:express-api AND _duration_ms:>[\d.]+$/m);
       expect(run.stdout).toContain('✔ 8 requests, 8 GELF summaries: one per request');
       // off a terminal: plain progress lines, no carriage returns or escape codes

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Span, trace } from '@opentelemetry/api';
+import { type Span, SpanKind, trace } from '@opentelemetry/api';
 import { createGelfReceiver } from '@otel-gelf/gelf-tail';
 import { setupTracing } from '@otel-gelf-internal/sdk';
 import { describe, expect, it } from 'vitest';
@@ -45,14 +45,18 @@ describe('annotateRequest through GraylogSummaryProcessor to a GELF receiver', (
     }
 
     async function request(i: number): Promise<void> {
-      await tracer.startActiveSpan(`GET /users/${i}`, async (root: Span) => {
-        // A middleware's guess, overwritten deeper down.
-        annotateRequest({ user_id: 'anonymous', request_no: i });
-        await sleep(Math.floor(random() * 2));
-        const calls = 1 + (i % 3);
-        await Promise.all(Array.from({ length: calls }, (_, c) => loadUser(i, c)));
-        root.end();
-      });
+      await tracer.startActiveSpan(
+        `GET /users/${i}`,
+        { kind: SpanKind.SERVER },
+        async (root: Span) => {
+          // A middleware's guess, overwritten deeper down.
+          annotateRequest({ user_id: 'anonymous', request_no: i });
+          await sleep(Math.floor(random() * 2));
+          const calls = 1 + (i % 3);
+          await Promise.all(Array.from({ length: calls }, (_, c) => loadUser(i, c)));
+          root.end();
+        },
+      );
     }
 
     try {

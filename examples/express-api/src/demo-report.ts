@@ -4,7 +4,7 @@
  * for in Graylog. Every table is a list of columns (terminal.ts), so that a column is added in
  * one place and dropped first at a narrow width.
  */
-import type { OperationRow } from '@otel-gelf/gelf-tail';
+import { breakdownLine, type OperationRow } from '@otel-gelf/gelf-tail';
 import {
   aggregateOperations,
   percentile,
@@ -50,6 +50,8 @@ export const OPERATION_COLUMNS: ReadonlyArray<Column<OperationRow>> = [
   { header: 'min ms', align: 'right', cell: (r) => msText(r.minMs) },
   { header: 'max ms', align: 'right', cell: (r) => msText(r.maxMs) },
   { header: 'mean ms', align: 'right', cell: (r) => msText(r.meanMs), drop: 2 },
+  // Its duration minus the time its direct children ran: where the time really went.
+  { header: 'self ms', align: 'right', cell: (r) => msText(r.selfMs), optional: true },
   {
     header: 'errors',
     align: 'right',
@@ -83,8 +85,10 @@ export function detailBlock(view: RequestView, n: number, width: number, paint: 
     },
     { text: `(${transport})`, style: 'dim', drop: 1 },
   ];
+  const breakdown = breakdownLine(m.message);
   return [
     fitParts(parts, width, paint),
+    ...(breakdown === undefined ? [] : [paint('dim', cut(`    ${breakdown}`, width))]),
     ...table(OPERATION_COLUMNS, view.operations, width, paint, '    '),
   ];
 }

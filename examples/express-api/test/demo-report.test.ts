@@ -287,3 +287,32 @@ describe('the progress line', () => {
     expect(line).toContain('3/9');
   });
 });
+
+describe('a request with self time', () => {
+  it('shows where the time went: the breakdown line and a self ms column', () => {
+    const received = message(0, lcg(3));
+    const full = JSON.parse(received.message.full_message as string) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    for (const [name, entry] of Object.entries(full)) entry.self = name === 'fast_stuff' ? 9.5 : 1;
+    Object.assign(received.message, {
+      full_message: JSON.stringify(full),
+      _self_ms: 2.25,
+      _db_count: 2,
+      _db_ms: 41.2,
+      _other_count: 15,
+      _other_ms: 30,
+    });
+    const seen = screen(
+      `${detailBlock(requestView(received, ANNOTATION_KEYS), 1, 80, colored).join('\n')}\n`,
+      80,
+    );
+    expect(seen).toContain('    self 2.250 ms · db 2 × 41.200 ms · other 15 × 30.000 ms');
+    const head = seen.find((l) => l.trimStart().startsWith('operation'))!;
+    expect(head).toContain('self ms');
+    const fast = seen.find((l) => l.trimStart().startsWith('fast_stuff'))!;
+    expect(fast.split(/\s+/)).toContain('9.50');
+    for (const line of seen) expect(line.length).toBeLessThan(80);
+  });
+});

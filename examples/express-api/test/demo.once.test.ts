@@ -78,8 +78,12 @@ describe('pnpm demo (src/demo.ts)', () => {
         return [row];
       });
       expect(fast).toHaveLength(3);
-      // count, min, max (at 160 columns the mean too), then the five samples
-      const stats = width >= 160 ? '( +\\d+\\.\\d\\d){3}' : '( +\\d+\\.\\d\\d){2}';
+      // Where the time went: each request's own time, then the kinds of work.
+      expect(full.filter((l) => /^ {4}self \d+\.\d{3} ms · .*other \d+ × /.test(l))).toHaveLength(
+        3,
+      );
+      // count, min, max (at 160 columns the mean too), self, then the five samples
+      const stats = width >= 160 ? '( +\\d+\\.\\d\\d){4}' : '( +\\d+\\.\\d\\d){3}';
       const shape = new RegExp(`^ {4}fast_stuff +13${stats}( +\\d+\\.\\d\\d){5}$`);
       for (const row of fast) expect(row).toMatch(shape);
       // Then one line per request, numbered 4 to 8 in the order they ended.

@@ -84,7 +84,7 @@ export function formatSummary(m: ReceivedGelf, options: FormatOptions = {}): str
   );
 
   const breakdown = breakdownLine(msg);
-  if (breakdown !== undefined) lines.push(paint('dim', breakdown));
+  if (breakdown !== undefined) lines.push(paint('dim', `    ${breakdown}`));
   const rows = operationsFromFullMessage(msg) ?? operationsFromFields(msg);
   if (rows !== undefined && rows.length > 0) {
     lines.push(...table(rows, paint));
@@ -176,7 +176,7 @@ type Paint = (color: keyof typeof ANSI, s: string) => string;
  * `self 11.000 ms · db 3 × 53.000 ms · other 3 × 89.000 ms`: the request's own time, then each
  * kind of work with spans; undefined without `_self_ms`.
  */
-function breakdownLine(msg: Record<string, unknown>): string | undefined {
+export function breakdownLine(msg: Record<string, unknown>): string | undefined {
   const self = num(msg._self_ms);
   if (self === undefined) return undefined;
   const parts = [`self ${ms(self)} ms`];
@@ -185,7 +185,7 @@ function breakdownLine(msg: Record<string, unknown>): string | undefined {
     if (count === undefined || count === 0) continue;
     parts.push(`${label} ${count} × ${ms(num(msg[`_${stem}_ms`]))} ms`);
   }
-  return `    ${parts.join(' · ')}`;
+  return parts.join(' · ');
 }
 
 function table(rows: OperationRow[], paint: Paint): string[] {

@@ -5,6 +5,7 @@ export {
   type GelfCompression,
 } from './decompress.js';
 export {
+  breakdownLine,
   type FormatOptions,
   formatSummary,
   type OperationRow,

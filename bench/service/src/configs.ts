@@ -1,11 +1,15 @@
 /**
  * The setups the benchmark can compare, each one service process. The order is the table's;
  * `otel` is the baseline of the ratios. `summary` and `gelf-map` take our pipeline apart (the
- * processor alone; the processor and the GELF mapping, no I/O) and run only when asked for.
+ * processor alone; the processor and the GELF mapping, no I/O), `noop` is the SDK calling a
+ * processor that does nothing, and `otel-twin` a second `otel` (the ratios' noise floor); they
+ * run only when asked for.
  */
 export const CONFIGS = [
   'none',
   'otel',
+  'otel-twin',
+  'noop',
   'summary',
   'gelf-map',
   'udp',
@@ -22,6 +26,8 @@ export type ConfigName = (typeof CONFIGS)[number];
 export const DESCRIPTIONS: Record<ConfigName, string> = {
   none: 'no tracing (timeit over the OTel API, no SDK)',
   otel: 'OTel SDK + http/express instrumentation, no span processor',
+  'otel-twin': 'otel again, a second process: how far two identical setups differ',
+  noop: '+ a span processor whose onStart and onEnd do nothing',
   summary: '+ RequestSummaryProcessor, an exporter that drops the summaries',
   'gelf-map': '+ RequestSummaryProcessor, an exporter that maps to GELF bytes and drops them',
   udp: '+ GraylogSummaryProcessor, GELF over UDP (defaults)',
@@ -38,6 +44,8 @@ export type SinkKind = 'gelf-udp' | 'gelf-tcp' | 'otlp-http';
 export const SINK_OF: Record<ConfigName, SinkKind | undefined> = {
   none: undefined,
   otel: undefined,
+  'otel-twin': undefined,
+  noop: undefined,
   summary: undefined,
   'gelf-map': undefined,
   udp: 'gelf-udp',
@@ -51,6 +59,8 @@ export const SINK_OF: Record<ConfigName, SinkKind | undefined> = {
 export const UNIT_OF: Record<ConfigName, 'request' | 'span' | undefined> = {
   none: undefined,
   otel: undefined,
+  'otel-twin': undefined,
+  noop: undefined,
   summary: undefined,
   'gelf-map': undefined,
   udp: 'request',
@@ -60,9 +70,12 @@ export const UNIT_OF: Record<ConfigName, 'request' | 'span' | undefined> = {
   'gelf-span': 'span',
 };
 
+/** The setups that take the pipeline apart or check the method: only with `--configs`. */
+const EXTRA_CONFIGS: readonly ConfigName[] = ['otel-twin', 'noop', 'summary', 'gelf-map'];
+
 /** The setups run without `--configs`. */
 export const DEFAULT_CONFIGS: readonly ConfigName[] = CONFIGS.filter(
-  (c) => c !== 'summary' && c !== 'gelf-map',
+  (c) => !EXTRA_CONFIGS.includes(c),
 );
 
 /** Whether a name is one of {@link CONFIGS}. */

@@ -16,9 +16,10 @@
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { buildService } from './build.js';
 import {
   CONFIGS,
   type ConfigName,
@@ -177,15 +178,13 @@ interface Service {
 }
 
 async function startService(
+  bundle: string,
   config: ConfigName,
   sinkPort: number,
   settings: Settings,
   placement: Placement,
 ): Promise<Service> {
   const nodeArgs = [
-    '--conditions=@otel-gelf/source',
-    '--import',
-    'tsx',
     ...(settings.cpuProfDir === undefined
       ? []
       : [
@@ -194,7 +193,7 @@ async function startService(
           // A folder per setup: the main thread and the loader's worker thread write one each.
           `--cpu-prof-dir=${join(settings.cpuProfDir, config)}`,
         ]),
-    'src/service.ts',
+    bundle,
   ];
   const env: NodeJS.ProcessEnv = {};
   // Every setup at its defaults: no OTEL_* from the caller's environment.
@@ -455,6 +454,10 @@ async function main(): Promise<void> {
     `${settings.rounds} round(s) × ${settings.durationS} s per setup after a ${settings.warmupS} s warm-up; ${settings.rate > 0 ? `${settings.rate} requests/s` : 'closed loop'} over ${settings.connections} connections per setup; GET /api = 1 some_slow_stuff (${settings.slowMs} ms) + 13 fast_stuff (1 ms); ${settings.together ? 'all setups loaded at once (paired) on the same core' : 'setups one after another on the same core, order rotated each round'}`,
   );
 
+  const bundle = await buildService(benchDir);
+  console.log(
+    `services: node ${relative(benchDir, bundle)} (compiled with esbuild as the packages' dist is; see src/build.ts)`,
+  );
   const sink = new Ipc<SinkCommand, SinkReport>(fork(join(__dirname, 'sink.ts')), 'the sink');
   const services: Service[] = [];
   try {
@@ -467,7 +470,7 @@ async function main(): Promise<void> {
     }
     services.push(
       ...(await Promise.all(
-        settings.configs.map((c) => startService(c, ports[c] ?? 0, settings, placement)),
+        settings.configs.map((c) => startService(bundle, c, ports[c] ?? 0, settings, placement)),
       )),
     );
     // Warm-up (the JIT, the sockets, the pools), all at once; not measured.

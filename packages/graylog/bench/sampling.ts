@@ -33,7 +33,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { Attributes, Span, Tracer } from '@opentelemetry/api';
+import { type Attributes, type Span, SpanKind, type Tracer } from '@opentelemetry/api';
 import { RequestSummaryProcessor, type SummaryExporter } from '@otel-gelf/request-summary';
 import { timeit } from '@otel-gelf/timeit';
 import type * as Sdk2 from '../../../compat/sdk2/src/index.js';
@@ -56,7 +56,6 @@ const CHUNK = 100;
 const SYNC_CYCLES = 10;
 const ASYNC_CYCLES = 5;
 const SPANS = 17;
-const SERVER = 1; // SpanKind.SERVER, as a number: the api copy of the SDK line may differ
 const ROOT_ATTRIBUTES: Attributes = {
   'http.request.method': 'GET',
   'url.scheme': 'http',
@@ -90,7 +89,7 @@ function app(tracer: Tracer) {
     await null;
     work++;
   });
-  const rootOptions = { kind: SERVER, attributes: ROOT_ATTRIBUTES };
+  const rootOptions = { kind: SpanKind.SERVER, attributes: ROOT_ATTRIBUTES };
   return {
     sync(): void {
       tracer.startActiveSpan('GET /api', rootOptions, (root: Span) => {

@@ -59,4 +59,23 @@ describe('RequestSummaryProcessor memory', () => {
     // 50 000 leaked requests would be tens of megabytes; allow for V8's own noise.
     expect(result.growth).toBeLessThan(1_000_000);
   });
+
+  it('allocates nothing for a leaf span of an operation already seen (child process, --expose-gc)', async () => {
+    const { code, out, err } = await runFixture('leaf-allocation.ts', ['--expose-gc']);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(out) as Record<string, Record<string, number>>;
+    const shapes = [
+      'internal leaf of the root, one after another',
+      'database leaf of the root',
+      'leaf of an open nested parent',
+      'two overlapping leaves of a nested parent, ending in reverse order',
+    ];
+    for (const mode of ['selfTime', 'noSelfTime']) {
+      expect(Object.keys(result[mode]!)).toEqual(shapes);
+      // The smallest thing V8 allocates is 12 bytes (a boxed double); one per span would be
+      // 12 bytes per span, one every tenth span still above 1. What is left is V8's own noise.
+      for (const shape of shapes) expect(result[mode]![shape], `${mode}: ${shape}`).toBeLessThan(1);
+    }
+  });
 });

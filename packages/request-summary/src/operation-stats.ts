@@ -1,3 +1,4 @@
+import { DURATION, SELF, type SpanTimes } from './span-times.js';
 import type { OperationSummary } from './types.js';
 
 /**
@@ -27,10 +28,11 @@ export class OperationStats {
     this.ring = new Array<number>(samples).fill(Number.NaN);
   }
 
-  /** Records one span's duration and self time. */
-  add(ms: number, selfMs: number, isError: boolean): void {
+  /** Records one span's duration and self time (`times[DURATION]`, `times[SELF]`). */
+  add(times: SpanTimes, isError: boolean): void {
+    const ms = times[DURATION]!;
     this.count++;
-    this.selfMs += selfMs;
+    this.selfMs += times[SELF]!;
     if (ms < this.minMs) this.minMs = ms;
     if (ms > this.maxMs) this.maxMs = ms;
     this.sumMs += ms;

@@ -1,5 +1,6 @@
 import { Coverage, type HrTimeLike } from './coverage.js';
 import { OperationStats } from './operation-stats.js';
+import type { SpanTimes } from './span-times.js';
 import type { SummaryAnnotations, SummaryAnnotationValue, SummarySpan } from './types.js';
 import { WORK_KINDS } from './work-kind.js';
 
@@ -127,14 +128,13 @@ export class RequestRecord {
   }
 
   /**
-   * Records one ended child under `key` (its duration and self time), folding new keys past `maxOperations` into `_other`
-   * (counted in `folded`).
+   * Records one ended child under `key` (its duration and self time, `times[DURATION]` and
+   * `times[SELF]`), folding new keys past `maxOperations` into `_other` (counted in `folded`).
    * @returns the operation it was recorded into
    */
   record(
     key: string,
-    ms: number,
-    selfMs: number,
+    times: SpanTimes,
     isError: boolean,
     samples: number,
     maxOperations: number,
@@ -160,7 +160,7 @@ export class RequestRecord {
       // The fold entry is never found by name, so it is never the last one looked up by name.
       if (!folded) this.lastOp = op;
     }
-    op.add(ms, selfMs, isError);
+    op.add(times, isError);
     this.spans++;
     if (folded) this.folded++;
     if (isError) this.errors++;

@@ -1,7 +1,7 @@
 import { type Context, trace } from '@opentelemetry/api';
 import { type AnnotationTarget, addTarget, removeTarget } from './annotation-registry.js';
 import { pickAttributes } from './attributes.js';
-import { Coverage, toMs } from './coverage.js';
+import { Coverage } from './coverage.js';
 import { ExportQueue } from './export-queue.js';
 import {
   type RequestSummaryProcessorOptions,
@@ -11,6 +11,16 @@ import {
 import { RateLimitedDiag } from './rate-limited-diag.js';
 import { ANNOTATION_CUT, ANNOTATION_DROPPED, RequestRecord } from './request-record.js';
 import { isDefaultRequestRoot } from './request-root.js';
+import {
+  DURATION,
+  END,
+  newSpanTimes,
+  putDuration,
+  putMs,
+  SELF,
+  type SpanTimes,
+  START,
+} from './span-times.js';
 import type {
   OperationSummary,
   RequestSummary,
@@ -160,11 +170,14 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   private shutdownPromise: Promise<void> | undefined = undefined;
   private lastResource: unknown = undefined;
   private lastResourceAttributes: SummaryAttributes = {};
+  /** The figures of the span being recorded, computed once for its parent, kind and operation. */
+  private readonly times: SpanTimes = newSpanTimes();
   /**
-   * A span's start and end in ms from its request's start second, computed once per span for
-   * its parent and its kind (an array, since a double handed between functions may be boxed).
+   * The span started last and its kind of work: most spans end before the next one starts, and
+   * their kind (read from attributes set at creation) is not read a second time.
    */
-  private readonly times: number[] = [0.5, 0.5];
+  private startedSpan: object | undefined = undefined;
+  private startedKind = 0;
   /** Set while the resource's async attributes settle; exports wait for it. */
   private resourceSettling: Promise<void> | undefined = undefined;
   /** Summaries' resource objects to fill once they settled (at most maxQueueSize). */
@@ -278,9 +291,12 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       request.openChildren++;
       if (this.options.selfTime && !request.ended) {
         const times = this.times;
-        times[0] = toMs(span.startTime, request.base);
+        putMs(times, START, span.startTime, request.base);
         node.add(times);
-        request.kind(workKind(span)).add(times);
+        const kind = workKind(span);
+        this.startedSpan = span;
+        this.startedKind = kind;
+        request.kind(kind).add(times);
       }
     } catch (error) {
       this.reportError(error);
@@ -405,36 +421,48 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     for (let i = 0; i < ids.length; i++) this.spans.delete(ids[i]!);
   }
 
+  /**
+   * An ending span that may have had children: if it is a registered parent of `request`, its
+   * self time goes into `times[SELF]` (0 while children are open: returned, to wait for them).
+   */
+  private endParent(request: RequestRecord, span: SummarySpan): Coverage | undefined {
+    const own = this.spans.get(span.spanContext().spanId);
+    if (own === undefined || own.request !== request || own === request.node) return undefined;
+    const times = this.times;
+    request.openParents--;
+    own.endAtMs(times[END]!);
+    if (own.openMembers === 0) {
+      times[SELF] = own.selfMs(times[DURATION]!);
+      return undefined;
+    }
+    // Children still open may yet end before this span by their timestamps.
+    times[SELF] = 0;
+    return own;
+  }
+
   private recordChild(request: RequestRecord, parent: Coverage, span: SummarySpan): void {
     const o = this.options;
-    let ms = hrToMs(span.duration);
-    // NaN (a malformed duration) counts as 0, like a negative one the SDK would clamp.
-    if (!(ms >= 0)) ms = 0;
-    let selfMs = ms;
+    const times = this.times;
+    putDuration(times, span.duration);
+    times[SELF] = times[DURATION]!;
     let waiting: Coverage | undefined;
     if (o.selfTime) {
-      const times = this.times;
-      times[0] = toMs(span.startTime, request.base);
-      times[1] = toMs(span.endTime, request.base);
+      const base = request.base;
+      putMs(times, START, span.startTime, base);
+      putMs(times, END, span.endTime, base);
       parent.remove(times);
       // The last child its ended parent waited for.
       if (parent.op !== undefined && parent.openMembers === 0) settleSelf(parent);
-      request.kind(workKind(span)).remove(times);
-      // Only a registered span has had children; none is open in most requests (flat ones).
-      if (request.openParents > 0) {
-        const own = this.spans.get(span.spanContext().spanId);
-        if (own !== undefined && own.request === request && own !== request.node) {
-          request.openParents--;
-          own.endAtMs(times[1]!);
-          if (own.openMembers === 0) {
-            selfMs = own.selfMs(ms);
-          } else {
-            // Children still open may yet end before this span by their timestamps.
-            selfMs = 0;
-            waiting = own;
-          }
-        }
+      let kind: number;
+      if (span === this.startedSpan) {
+        kind = this.startedKind;
+        this.startedSpan = undefined;
+      } else {
+        kind = workKind(span);
       }
+      request.kind(kind).remove(times);
+      // Only a registered span has had children; none is open in most requests (flat ones).
+      if (request.openParents > 0) waiting = this.endParent(request, span);
     }
     // Left out of the operations only: the span ran, so it counted for its parent and its kind.
     let key: unknown;
@@ -460,8 +488,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     const folded = request.folded;
     const op = request.record(
       key,
-      ms,
-      selfMs,
+      times,
       span.status.code === STATUS_ERROR,
       o.samples,
       o.maxOperations,
@@ -469,7 +496,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     if (request.folded !== folded) this.fold();
     if (waiting !== undefined) {
       waiting.op = op;
-      waiting.durationMs = ms;
+      waiting.durationMs = times[DURATION]!;
       if (request.waiting === undefined) request.waiting = [waiting];
       else request.waiting.push(waiting);
     }
@@ -929,6 +956,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       this.lastNode = undefined;
       this.lastAnnotatedSpan = undefined;
       this.lastAnnotatedRequest = undefined;
+      this.startedSpan = undefined;
       this.lingering.clear();
       this.queue.close();
     } catch (error) {

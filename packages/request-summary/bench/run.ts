@@ -1,9 +1,13 @@
 /**
- * What RequestSummaryProcessor costs, side by side in one process (medians of interleaved rounds):
+ * What RequestSummaryProcessor costs, side by side in one process (medians of interleaved rounds;
+ * a figure derived from several cases, such as the cost per child span, is computed within each
+ * round and its median over the rounds is shown):
  *
  * 1. the processor alone, fed SDK-shaped spans (fresh ids, as the SDK makes them): the cost of a
- *    request with only a root (summary, queue, export) and, by difference with 1 root + 13
- *    children, the cost per child span (onStart + onEnd); each with self time and the breakdown
+ *    request with only a root (summary, queue, export) and, by difference between 1 root + 101
+ *    children and 1 root + 2, the cost per child span (onStart + onEnd); the cost per span when 64
+ *    requests are open at once and their spans interleave (each request cold in the caches when
+ *    its next span comes, as in a busy service); each with self time and the breakdown
  *    off (`selfTime: false`, as before they existed) and on (the default), side by side, and a
  *    nested request shaped like Express + pg (root, handler, 6 queries, 2 of them in parallel);
  * 2. with the SDK: a request of 1 root + 13 children, sync and async, through a provider with no
@@ -37,6 +41,14 @@ import {
 const SERVER = { kind: SpanKind.SERVER };
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
 const CHILDREN = 13;
+/**
+ * Children of the long request the cost per child span is measured with: 99 spans more than the
+ * request of 1 + 2 (the same two operations) give a figure that load from elsewhere moves less
+ * than 11 would.
+ */
+const LONG = 101;
+/** Requests open at once in the interleaved (cold) case. */
+const INTERLEAVED = 64;
 
 const noopSpanExporter: SpanExporter = {
   export: (_spans, done) => done({ code: 0 }),
@@ -138,6 +150,41 @@ async function processorRequests(
     await turn();
   }
   return Number(elapsed) / n;
+}
+
+/**
+ * ns per span of {@link INTERLEAVED} requests open at once, each of 1 root + `children` children,
+ * each request's spans between those of the others, as a busy service interleaves them: what the
+ * processor keeps per request is no longer in the nearest caches when that request's next span
+ * comes. Spans are created in both variants; only the second feeds them to the processor.
+ */
+async function interleavedRequests(
+  processor: RequestSummaryProcessor | undefined,
+  n: number,
+  children: number,
+): Promise<number> {
+  const roots = new Array<BenchSpan>(INTERLEAVED);
+  let elapsed = 0n;
+  for (let i = 0; i < n; i += INTERLEAVED) {
+    const t0 = process.hrtime.bigint();
+    for (let r = 0; r < INTERLEAVED; r++) {
+      const root = new BenchSpan('GET /api');
+      roots[r] = root;
+      processor?.onStart(root, ROOT_CONTEXT);
+    }
+    for (let c = 0; c < children; c++) {
+      for (let r = 0; r < INTERLEAVED; r++) {
+        const span = new BenchSpan(c === 0 ? 'some_slow_stuff' : 'fast_stuff', roots[r], c);
+        processor?.onStart(span, ROOT_CONTEXT);
+        processor?.onEnd(span);
+        sink += span.name.length;
+      }
+    }
+    for (let r = 0; r < INTERLEAVED; r++) processor?.onEnd(roots[r]!);
+    elapsed += process.hrtime.bigint() - t0;
+    await turn();
+  }
+  return Number(elapsed) / (n * (children + 1));
 }
 
 /** The context a child of `parent` starts in: the parent as the active span, as the SDK has it. */
@@ -409,6 +456,12 @@ async function main(): Promise<void> {
     for (const v of order) {
       record(`${v} | 1+13`, await processorRequests(alone[v], 2000, CHILDREN));
     }
+    record('spans only, long', await processorRequests(undefined, 500, LONG));
+    for (const v of order) record(`${v} | long`, await processorRequests(alone[v], 500, LONG));
+    record('spans only, interleaved', await interleavedRequests(undefined, 1024, CHILDREN));
+    for (const v of order) {
+      record(`${v} | interleaved`, await interleavedRequests(alone[v], 1024, CHILDREN));
+    }
     record('spans only, 1+2', await processorRequests(undefined, 2000, 2));
     for (const v of order) record(`${v} | 1+2`, await processorRequests(alone[v], 2000, 2));
     record('spans only, root', await processorRequests(undefined, 2000, 0));
@@ -425,42 +478,66 @@ async function main(): Promise<void> {
   }
 
   const med = new Map([...samples].map(([k, v]) => [k, median(v)]));
-  const best = new Map([...samples].map(([k, v]) => [k, Math.min(...v)]));
-  console.log(`Node ${process.version}, ${ROUNDS} interleaved rounds, medians\n`);
-  // The same table from the medians and from the best round: on a loaded machine other jobs
-  // inflate some rounds, and the best round is the closest to the processor's own cost.
+  console.log(`Node ${process.version}, ${ROUNDS} interleaved rounds\n`);
+  /** A figure computed within each round (both variants and the spans alone measured there). */
+  const perRound = (f: (at: (key: string) => number) => number): number[] =>
+    Array.from({ length: ROUNDS }, (_, i) => f((key) => samples.get(key)![i]!));
+  // The median over rounds of each figure computed within its round, and the best round: on a
+  // loaded machine other jobs inflate some rounds; the median is the figure to quote.
   for (const [title, of] of [
-    ['medians', med],
-    ['best round of each', best],
+    ['median of the rounds', median],
+    ['best round', (xs: number[]) => Math.min(...xs)],
   ] as const) {
-    /** ns the processor adds to a request of the given shape, span creation subtracted. */
-    const cost = (variant: string, shape: string) =>
-      of.get(`${variant} | ${shape}`)! - of.get(`spans only, ${shape}`)!;
     console.log(
-      `processor alone (SDK-shaped spans fed to onStart/onEnd, span creation subtracted), before (self time off) and after (on), ${title}:`,
+      `processor alone (SDK-shaped spans fed to onStart/onEnd, span creation subtracted within each round), self time off and on, ${title}:`,
     );
-    console.log(`| case | ${OFF} | ${ON} | added by self time |`);
+    const addedHeader = title === 'best round' ? 'added' : 'added [middle half of the rounds]';
+    console.log(`| case | ${OFF} | ${ON} | ${addedHeader} by self time |`);
     console.log('| --- | ---: | ---: | ---: |');
-    const row = (label: string, f: (variant: Variant) => number, digits = 0) => {
-      const off = f(OFF);
-      const on = f(ON);
+    const row = (
+      label: string,
+      f: (variant: Variant, at: (key: string) => number) => number,
+      digits = 0,
+    ) => {
+      const off = of(perRound((at) => f(OFF, at)));
+      const on = of(perRound((at) => f(ON, at)));
+      const addedByRound = perRound((at) => f(ON, at) - f(OFF, at));
+      const added = of(addedByRound);
+      // How far the rounds spread: the middle half of them.
+      const sorted = [...addedByRound].sort((a, b) => a - b);
+      const q = (p: number) => sorted[Math.floor(p * (sorted.length - 1))]!.toFixed(digits);
+      const spread = of === median ? ` [${q(0.25)}–${q(0.75)}]` : '';
       console.log(
-        `| ${label} | ${off.toFixed(digits)} | ${on.toFixed(digits)} | ${(on - off).toFixed(digits)} |`,
+        `| ${label} | ${off.toFixed(digits)} | ${on.toFixed(digits)} | ${added.toFixed(digits)}${spread} |`,
       );
     };
-    // 1 + 13 and 1 + 2 have the same two operations: the difference is 11 spans of a known one.
+    /** ns the processor adds to a request of the given shape, span creation subtracted. */
+    const cost = (variant: Variant, shape: string, at: (key: string) => number) =>
+      at(`${variant} | ${shape}`) - at(`spans only, ${shape}`);
+    // 1 + 101 and 1 + 2 have the same two operations: the difference is 99 spans of a known one.
     row(
       'ns per child span of an operation already seen (onStart + onEnd)',
-      (v) => (cost(v, '1+13') - cost(v, '1+2')) / (CHILDREN - 2),
+      (v, at) => (cost(v, 'long', at) - cost(v, '1+2', at)) / (LONG - 2),
       1,
     );
-    row('ns per request: root, summary, queue, export (no children)', (v) => cost(v, 'root'));
-    row('ns per request of 1 root + 2 children (two operations)', (v) => cost(v, '1+2'));
-    row('ns per request of 1 root + 13 children', (v) => cost(v, '1+13'));
-    row('the same, ns per span', (v) => cost(v, '1+13') / (CHILDREN + 1), 1);
-    row('ns per request shaped like Express + pg (10 spans, nested)', (v) => cost(v, 'nested'));
-    row('the same, ns per span', (v) => cost(v, 'nested') / 10, 1);
-    console.log('');
+    row('ns per request: root, summary, queue, export (no children)', (v, at) =>
+      cost(v, 'root', at),
+    );
+    row('ns per request of 1 root + 2 children (two operations)', (v, at) => cost(v, '1+2', at));
+    row('ns per request of 1 root + 13 children', (v, at) => cost(v, '1+13', at));
+    row('the same, ns per span', (v, at) => cost(v, '1+13', at) / (CHILDREN + 1), 1);
+    row(
+      `the same with ${INTERLEAVED} requests open, their spans interleaved (cold), ns per span`,
+      (v, at) => cost(v, 'interleaved', at),
+      1,
+    );
+    row('ns per request shaped like Express + pg (10 spans, nested)', (v, at) =>
+      cost(v, 'nested', at),
+    );
+    row('the same, ns per span', (v, at) => cost(v, 'nested', at) / 10, 1);
+    console.log(
+      '(each column is taken over the rounds separately: "added" is the on − off of each round, not the difference of the columns beside it)\n',
+    );
   }
 
   console.log('with the SDK (BasicTracerProvider, AsyncLocalStorage context manager):');

@@ -102,15 +102,31 @@ export class Coverage {
    * @param request - the request of the owner
    * @param from - the owner's start; undefined if unknown (then nothing is clipped at it)
    */
-  private constructor(request: RequestRecord, from: HrTimeLike | undefined) {
+  private constructor(request: RequestRecord, from: number) {
     this.request = request;
     this.base = request.base;
-    this.from = from === undefined ? Number.NEGATIVE_INFINITY : this.ms(from);
+    this.from = from;
   }
 
   /** The coverage of an owner in `request` that started at `from`. */
   static of(request: RequestRecord, from: HrTimeLike | undefined): Coverage {
-    return new Coverage(request, from);
+    return new Coverage(
+      request,
+      from === undefined ? Number.NEGATIVE_INFINITY : toMs(from, request.base),
+    );
+  }
+
+  /** A coverage that has seen what this one has, and goes its own way from now on. */
+  copy(): Coverage {
+    const c = new Coverage(this.request, this.from);
+    c.count = this.count;
+    c.to = this.to;
+    c.done = this.done;
+    c.buf = this.buf?.slice();
+    c.pending = this.pending;
+    c.open = this.open;
+    c.extraOpen = this.extraOpen;
+    return c;
   }
 
   /** `time` in ms from `base`. */

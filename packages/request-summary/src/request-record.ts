@@ -19,6 +19,11 @@ type AnnotationOutcome =
   | typeof ANNOTATION_CUT
   | typeof ANNOTATION_DROPPED;
 
+/** {@link RequestRecord.mirror} before the request's first span. */
+export const MIRROR_UNSET = -2;
+/** {@link RequestRecord.mirror} once no kind is made of exactly the root's direct children. */
+export const MIRROR_NONE = -1;
+
 /** Past this many operations, a request looks them up through a Map instead of a linear scan. */
 const INDEX_THRESHOLD = 8;
 
@@ -40,6 +45,13 @@ export class RequestRecord {
    * made with the first span of the kind ({@link kind}); empty when self time is off.
    */
   readonly kinds: Array<Coverage | undefined>;
+  /**
+   * The kind whose spans are, so far, exactly the root's direct children ({@link MIRROR_UNSET}
+   * before the first span, {@link MIRROR_NONE} once they differ): its coverage would see what
+   * {@link node} sees, call for call, so `node` stands for it (a flat request then updates one
+   * coverage per span instead of two). {@link fork} gives it its own when they part.
+   */
+  mirror = MIRROR_UNSET;
   /** The root's start, and its end (ms from `base`) once it has ended: the kinds are clipped to them. */
   private readonly rootStart: HrTimeLike;
   private rootEndMs: number | undefined = undefined;
@@ -106,6 +118,17 @@ export class RequestRecord {
     this.ids = [spanId];
     this.rootStart = root.startTime;
     this.kinds = selfTime ? new Array(WORK_KINDS.length).fill(undefined) : [];
+  }
+
+  /** The kind `k` parts from the root's children: it gets a copy of what they covered so far. */
+  fork(): void {
+    this.kinds[this.mirror] = this.node.copy();
+    this.mirror = MIRROR_NONE;
+  }
+
+  /** The coverage of kind `k` for the summary: undefined when no span was of that kind. */
+  kindCoverage(k: number): Coverage | undefined {
+    return k === this.mirror ? this.node : this.kinds[k];
   }
 
   /** The coverage of kind `k`, made on first use: within the request's duration only. */

@@ -9,7 +9,13 @@ import {
   resolveOptions,
 } from './options.js';
 import { RateLimitedDiag } from './rate-limited-diag.js';
-import { ANNOTATION_CUT, ANNOTATION_DROPPED, RequestRecord } from './request-record.js';
+import {
+  ANNOTATION_CUT,
+  ANNOTATION_DROPPED,
+  MIRROR_NONE,
+  MIRROR_UNSET,
+  RequestRecord,
+} from './request-record.js';
 import { isDefaultRequestRoot } from './request-root.js';
 import {
   DURATION,
@@ -292,11 +298,21 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       if (this.options.selfTime && !request.ended) {
         const times = this.times;
         putMs(times, START, span.startTime, request.base);
-        node.add(times);
         const kind = workKind(span);
         this.startedSpan = span;
         this.startedKind = kind;
-        request.kind(kind).add(times);
+        const mirror = request.mirror;
+        if (mirror !== kind || node !== request.node) {
+          if (mirror === MIRROR_UNSET) {
+            // The request's first span: its kind is the root's children so far, or none is.
+            request.mirror = node === request.node ? kind : MIRROR_NONE;
+          } else if (mirror !== MIRROR_NONE) {
+            // Before the node sees this span, which the mirrored kind must not.
+            request.fork();
+          }
+          if (request.mirror !== kind) request.kind(kind).add(times);
+        }
+        node.add(times);
       }
     } catch (error) {
       this.reportError(error);
@@ -450,9 +466,6 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       const base = request.base;
       putMs(times, START, span.startTime, base);
       putMs(times, END, span.endTime, base);
-      parent.remove(times);
-      // The last child its ended parent waited for.
-      if (parent.op !== undefined && parent.openMembers === 0) settleSelf(parent);
       let kind: number;
       if (span === this.startedSpan) {
         kind = this.startedKind;
@@ -460,7 +473,20 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       } else {
         kind = workKind(span);
       }
-      request.kind(kind).remove(times);
+      const mirror = request.mirror;
+      const ofRoot = parent === request.node;
+      // The mirrored kind parts when a root child's kind changed since it started, or a span of
+      // that kind is no root child (it started before the request had a first span to decide).
+      if (mirror >= 0) {
+        if (ofRoot !== (kind === mirror)) request.fork();
+      } else if (mirror === MIRROR_UNSET) {
+        // A child seen ending that was not seen starting: mirror nothing from now on.
+        request.mirror = MIRROR_NONE;
+      }
+      parent.remove(times);
+      // The last child its ended parent waited for.
+      if (parent.op !== undefined && parent.openMembers === 0) settleSelf(parent);
+      if (!ofRoot || request.mirror !== kind) request.kind(kind).remove(times);
       // Only a registered span has had children; none is open in most requests (flat ones).
       if (request.openParents > 0) waiting = this.endParent(request, span);
     }
@@ -716,14 +742,13 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       sampled: (root.spanContext().traceFlags & TRACE_FLAG_SAMPLED) === TRACE_FLAG_SAMPLED,
     };
     if (selfTime) {
-      const k = request.kinds;
       summary.selfMs = request.node.selfMs(durationMs);
       summary.breakdown = {
-        db: work(k[0]),
-        httpClient: work(k[1]),
-        rpc: work(k[2]),
-        messaging: work(k[3]),
-        other: work(k[4]),
+        db: work(request.kindCoverage(0)),
+        httpClient: work(request.kindCoverage(1)),
+        rpc: work(request.kindCoverage(2)),
+        messaging: work(request.kindCoverage(3)),
+        other: work(request.kindCoverage(4)),
       };
     }
     return summary;

@@ -35,6 +35,7 @@ export function putMs(out: SpanTimes, i: number, time: readonly number[], base: 
  * SDK would clamp.
  */
 export function putDuration(out: SpanTimes, duration: readonly number[]): void {
-  const ms = duration[0]! * 1e3 + duration[1]! / 1e6;
-  out[DURATION] = ms >= 0 ? ms : 0;
+  let ms = duration[0]! * 1e3 + duration[1]! / 1e6;
+  if (!(ms >= 0)) ms = 0;
+  out[DURATION] = ms;
 }

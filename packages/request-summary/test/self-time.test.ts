@@ -279,4 +279,43 @@ describe('RequestSummaryProcessor breakdown by kind of work', () => {
       other: { count: 3, ms: 100 },
     });
   });
+
+  it('follows a flat request of one kind of work until a span of another kind or depth comes', async () => {
+    const h = open();
+    const root = start(h.tracer, 'GET /', undefined, 0, { kind: SpanKind.SERVER });
+    // Root children of one kind, one after another, overlapping, then one of another kind, then
+    // one of the first kind under a child: each kind keeps its own union.
+    start(h.tracer, 'a', root, 0).end(at(10));
+    start(h.tracer, 'a', root, 8).end(at(12));
+    const b = start(h.tracer, 'b', root, 20);
+    b.end(at(30));
+    start(h.tracer, 'q', root, 25, DB).end(at(40));
+    start(h.tracer, 'a', b, 22).end(at(35));
+    start(h.tracer, 'a', root, 50).end(at(55));
+    root.end(at(100));
+    const [summary] = await h.flush();
+    expect(summary!.breakdown).toEqual({
+      db: { count: 1, ms: 15 },
+      httpClient: { count: 0, ms: 0 },
+      rpc: { count: 0, ms: 0 },
+      messaging: { count: 0, ms: 0 },
+      other: { count: 5, ms: 32 },
+    });
+    expect(round(summary!.selfMs!)).toBe(100 - 12 - 20 - 5);
+  });
+
+  it('counts a span in one kind only when the attributes deciding it are set after it started', async () => {
+    const h = open();
+    const root = start(h.tracer, 'GET /', undefined, 0, { kind: SpanKind.SERVER });
+    const x = start(h.tracer, 'x', root, 0);
+    // Another span starts in between, so that the kind is read again when x ends.
+    start(h.tracer, 'y', root, 5).end(at(6));
+    x.setAttribute('db.system.name', 'postgresql');
+    x.end(at(10));
+    root.end(at(20));
+    const [summary] = await h.flush();
+    const { db, other } = summary!.breakdown!;
+    expect(db.count + other.count).toBe(2);
+    expect(summary!.counters.spans).toBe(2);
+  });
 });

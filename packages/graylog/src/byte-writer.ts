@@ -137,6 +137,26 @@ export class ByteWriter {
   }
 
   /**
+   * `s` opening a JSON string literal (its `"` and the characters, no closing quote) when it
+   * needs no escaping: all printable ASCII other than `"` and `\`. Returns false, having
+   * written nothing, otherwise.
+   */
+  plainText(s: string): boolean {
+    const n = s.length;
+    this.ensure(n + 1);
+    const buf = this.buf;
+    let p = this.pos;
+    buf[p++] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c > 0x7f || c === 0x22 || c === 0x5c) return false;
+      buf[p++] = c;
+    }
+    this.pos = p;
+    return true;
+  }
+
+  /**
    * `s` as a JSON string literal when it is lowercase hex (trace and span ids). Returns false,
    * having written nothing, otherwise.
    */

@@ -1,8 +1,8 @@
 import type {
   OperationSummary,
-  RequestBreakdown,
   RequestSummary,
   SummaryAttributeValue,
+  WorkSummary,
 } from '@otel-gelf/request-summary';
 import { isGraylogBlank } from './blank.js';
 import { ByteWriter } from './byte-writer.js';
@@ -69,23 +69,83 @@ function tenthsText(ms: number): string {
   return fraction === 0 ? `${whole}` : `${whole}.${fraction}`;
 }
 
+/** The response status shown in `short_message`: the first of {@link STATUS_CODE_KEYS} present. */
+function statusCode(attributes: RequestSummary['attributes']): string | number | undefined {
+  for (const key of STATUS_CODE_KEYS) {
+    const code = attributes[key];
+    if (typeof code === 'string' || (typeof code === 'number' && Number.isFinite(code))) {
+      return code;
+    }
+  }
+  return undefined;
+}
+
 function shortMessage(summary: RequestSummary): string {
   // Graylog refuses a blank short_message.
   const name = summary.name;
   let out = typeof name === 'string' && !isGraylogBlank(name) ? name : '(unnamed)';
-  const attributes = summary.attributes;
-  for (const key of STATUS_CODE_KEYS) {
-    const code = attributes[key];
-    if (typeof code === 'string' || (typeof code === 'number' && Number.isFinite(code))) {
-      out += ` ${code}`;
-      break;
-    }
-  }
+  const code = statusCode(summary.attributes);
+  if (code !== undefined) out += ` ${code}`;
   const durationMs = summary.durationMs;
   if (Number.isFinite(durationMs)) out += ` ${tenthsText(Math.max(durationMs, 0))} ms`;
   if (summary.status.code === 2) out += ' [error]';
   if (summary.incomplete) out += ' [incomplete]';
   return out;
+}
+
+// The longest text `short_message` adds to the name when the status code is a number: a
+// number's `String()` is at most 24 characters, twice, and the fixed words.
+const SHORT_MESSAGE_SUFFIX_MAX = 80;
+
+/**
+ * `short_message` as a JSON string. The usual case (a printable ASCII name well under the cap, a
+ * numeric status code) is written straight into the writer, the same text as
+ * {@link shortMessage} without building it as a string first; anything else goes through it.
+ */
+function writeShortMessage(w: ByteWriter, summary: RequestSummary, cap: number): void {
+  const name = summary.name;
+  if (
+    typeof name === 'string' &&
+    name.length + SHORT_MESSAGE_SUFFIX_MAX <= cap &&
+    !isGraylogBlank(name)
+  ) {
+    const code = statusCode(summary.attributes);
+    const start = w.pos;
+    if (typeof code !== 'string' && w.plainText(name)) {
+      if (code !== undefined) {
+        w.byte(0x20);
+        w.number(code);
+      }
+      const durationMs = summary.durationMs;
+      if (Number.isFinite(durationMs)) {
+        w.byte(0x20);
+        writeTenths(w, Math.max(durationMs, 0));
+        w.bytes(MS_WORD);
+      }
+      if (summary.status.code === 2) w.bytes(ERROR_WORD);
+      if (summary.incomplete) w.bytes(INCOMPLETE_WORD);
+      w.byte(0x22);
+      return;
+    }
+    w.pos = start;
+  }
+  writeString(w, shortMessage(summary), cap);
+}
+
+/** {@link tenthsText}, written into the writer. */
+function writeTenths(w: ByteWriter, ms: number): void {
+  const tenths = Math.round(ms * 10);
+  if (tenths < 0 || tenths > MAX_FAST_MICROS) {
+    w.ascii(`${tenths / 10}`);
+    return;
+  }
+  const whole = (tenths / 10) | 0;
+  w.uint(whole);
+  const fraction = tenths - whole * 10;
+  if (fraction !== 0) {
+    w.byte(0x2e);
+    w.byte(48 + fraction);
+  }
 }
 
 interface Limits {
@@ -115,6 +175,9 @@ const FM_ERRORS = fragment(',\\"errors\\":');
 const FM_SELF = fragment(',\\"self\\":');
 const FM_CLOSE = fragment('}"');
 const NULL = fragment('null');
+const MS_WORD = fragment(' ms');
+const ERROR_WORD = fragment(' [error]');
+const INCOMPLETE_WORD = fragment(' [incomplete]');
 const VERSION_HOST = fragment('{"version":"1.1","host":');
 const SHORT_MESSAGE = fragment(',"short_message":');
 const FULL_MESSAGE = fragment(',"full_message":');
@@ -133,21 +196,19 @@ const OPEN_CHILDREN = fragment(',"_open_children":');
 const OPS_OMITTED = fragment(',"_ops_omitted":');
 const OPS_FOLDED = fragment(',"_ops_folded":');
 const SELF_MS = fragment(',"_self_ms":');
-/** Per kind of the summary's breakdown: its key, then its `_<kind>_count` and `_<kind>_ms` names. */
-const BREAKDOWN_FIELDS: ReadonlyArray<readonly [keyof RequestBreakdown, Uint8Array, Uint8Array]> = [
-  ['db', 'db'],
-  ['httpClient', 'http_client'],
-  ['rpc', 'rpc'],
-  ['messaging', 'messaging'],
-  ['other', 'other'],
-].map(
-  ([key, stem]) =>
-    [
-      key as keyof RequestBreakdown,
-      fragment(`,"_${stem}_count":`),
-      fragment(`,"_${stem}_ms":`),
-    ] as const,
-);
+/** The `_<kind>_count` and `_<kind>_ms` names of one kind of the summary's breakdown. */
+interface WorkFields {
+  readonly count: Uint8Array;
+  readonly ms: Uint8Array;
+}
+function workFields(stem: string): WorkFields {
+  return { count: fragment(`,"_${stem}_count":`), ms: fragment(`,"_${stem}_ms":`) };
+}
+const DB_FIELDS = workFields('db');
+const HTTP_CLIENT_FIELDS = workFields('http_client');
+const RPC_FIELDS = workFields('rpc');
+const MESSAGING_FIELDS = workFields('messaging');
+const OTHER_FIELDS = workFields('other');
 const LEVEL_INFO = fragment(',"level":6');
 const LEVEL_ERROR = fragment(',"level":3');
 const INCOMPLETE = fragment(',"_incomplete":1');
@@ -503,7 +564,7 @@ function serialize(
   if (lastHostAscii) w.ascii(hostText);
   else w.utf8(hostText);
   w.bytes(SHORT_MESSAGE);
-  writeString(w, shortMessage(summary), cap);
+  writeShortMessage(w, summary, cap);
   if (operations.length > 0 && limits.fullMessageCap > 0) {
     w.bytes(FULL_MESSAGE);
     writeFullMessage(w, operations, plan, limits.fullMessageCap);
@@ -604,16 +665,23 @@ function writeTimes(w: ByteWriter, summary: RequestSummary): void {
   }
   const breakdown = summary.breakdown;
   if (typeof breakdown !== 'object' || breakdown === null) return;
-  for (let i = 0; i < BREAKDOWN_FIELDS.length; i++) {
-    const [key, countName, msName] = BREAKDOWN_FIELDS[i]!;
-    const kind = breakdown[key];
-    if (typeof kind !== 'object' || kind === null) continue;
-    w.bytes(countName);
-    w.uint(count(kind.count));
-    if (finite(kind.ms)) {
-      w.bytes(msName);
-      writeMs(w, kind.ms);
-    }
+  // One call per kind, with its property read by name: a loop over the keys made each read a
+  // keyed lookup, 5 % of the mapping in the service's profile.
+  writeWork(w, breakdown.db, DB_FIELDS);
+  writeWork(w, breakdown.httpClient, HTTP_CLIENT_FIELDS);
+  writeWork(w, breakdown.rpc, RPC_FIELDS);
+  writeWork(w, breakdown.messaging, MESSAGING_FIELDS);
+  writeWork(w, breakdown.other, OTHER_FIELDS);
+}
+
+/** `_<kind>_count` and `_<kind>_ms` of one kind of work, when the breakdown has it. */
+function writeWork(w: ByteWriter, kind: WorkSummary | undefined, names: WorkFields): void {
+  if (typeof kind !== 'object' || kind === null) return;
+  w.bytes(names.count);
+  w.uint(count(kind.count));
+  if (finite(kind.ms)) {
+    w.bytes(names.ms);
+    writeMs(w, kind.ms);
   }
 }
 
@@ -767,4 +835,22 @@ export function toGelf(summary: RequestSummary, options: ToGelfOptions): GelfMes
  */
 export function toGelfPayload(summary: RequestSummary, options: ToGelfOptions): Buffer | undefined {
   return encode(summary, options, copyPayload);
+}
+
+const viewPayload = (w: ByteWriter): Buffer => w.buf.subarray(0, w.pos);
+
+/**
+ * {@link toGelfPayload} without its copy, for a transport that copies what it keeps anyway
+ * (chunks, a compressed body, a TCP frame): `use` gets the bytes in the mapping's scratch buffer,
+ * valid only until it returns.
+ *
+ * @returns what `use` returned, or undefined (and `use` is not called) when the message cannot
+ * fit `maxBytes`
+ */
+export function withGelfPayload<T>(
+  summary: RequestSummary,
+  options: ToGelfOptions,
+  use: (payload: Buffer) => T,
+): T | undefined {
+  return encode(summary, options, (w) => use(viewPayload(w)));
 }

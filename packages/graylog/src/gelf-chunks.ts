@@ -37,24 +37,41 @@ function writeMessageId(target: Buffer, offset: number): void {
   idOffset += 8;
 }
 
+/** Bytes the chunks of a `payloadBytes` payload take together, their headers included. */
+export function chunkedBytes(payloadBytes: number, chunkSize: number): number {
+  return (
+    payloadBytes + CHUNK_HEADER_BYTES * Math.ceil(payloadBytes / (chunkSize - CHUNK_HEADER_BYTES))
+  );
+}
+
 /**
  * Splits `payload` into GELF chunks of at most `chunkSize` bytes each (12-byte header included),
  * all sharing one random 8-byte message id. Call only when the payload does not fit one datagram
  * and needs at most {@link MAX_CHUNKS} chunks.
+ *
+ * Without `target`, each chunk is a buffer of its own; with it, the chunks are written one after
+ * another into `target` (at least {@link chunkedBytes} long) and returned as views of it.
  */
-export function chunkPayload(payload: Buffer, chunkSize: number): Buffer[] {
+export function chunkPayload(payload: Buffer, chunkSize: number, target?: Buffer): Buffer[] {
   const data = chunkSize - CHUNK_HEADER_BYTES;
   const count = Math.ceil(payload.length / data);
   const chunks: Buffer[] = new Array(count);
-  const first = Buffer.allocUnsafe(CHUNK_HEADER_BYTES + Math.min(data, payload.length));
-  writeMessageId(first, 2);
+  let offset = 0;
   for (let seq = 0; seq < count; seq++) {
     const start = seq * data;
     const end = Math.min(start + data, payload.length);
-    const chunk = seq === 0 ? first : Buffer.allocUnsafe(CHUNK_HEADER_BYTES + end - start);
+    const length = CHUNK_HEADER_BYTES + end - start;
+    let chunk: Buffer;
+    if (target === undefined) {
+      chunk = Buffer.allocUnsafe(length);
+    } else {
+      chunk = target.subarray(offset, offset + length);
+      offset += length;
+    }
     chunk[0] = MAGIC_0;
     chunk[1] = MAGIC_1;
-    if (seq > 0) first.copy(chunk, 2, 2, 10);
+    if (seq === 0) writeMessageId(chunk, 2);
+    else chunks[0]!.copy(chunk, 2, 2, 10);
     chunk[10] = seq;
     chunk[11] = count;
     payload.copy(chunk, CHUNK_HEADER_BYTES, start, end);

@@ -10,7 +10,8 @@ import { type Environment, type GelfOptions, ignoredTlsNote, resolveGelfConfig }
 import { ConfigurationError } from './configuration-error.js';
 import { createTransport } from './create-transport.js';
 import { FieldBudget, type FieldBudgetStats } from './gelf-plan.js';
-import { toGelfPayload } from './to-gelf.js';
+import { toGelfPayload, withGelfPayload } from './to-gelf.js';
+import { type BorrowingTransport, canBorrow } from './transports/base-transport.js';
 import { isDrop, noLosses } from './transports/counters.js';
 import type {
   GelfLossCounts,
@@ -188,6 +189,11 @@ class BatchExport {
   private readonly callback: (result: SummaryExportResult) => void;
   private readonly transport: GelfTransport;
   private readonly toGelfOptions: { host: string; maxBytes: number; budget: FieldBudget };
+  /**
+   * Whether the transport copies what it keeps (ours), so that it can be handed the mapping's
+   * buffer instead of a copy of it; a transport of the user's gets payloads it may keep.
+   */
+  private readonly borrowing: boolean;
   private next = 0;
   /** Handed to the transport, outcome not yet known. */
   private outstanding = 0;
@@ -210,6 +216,7 @@ class BatchExport {
     this.callback = callback;
     this.transport = context.transport;
     this.toGelfOptions = context.toGelfOptions;
+    this.borrowing = canBorrow(context.transport);
   }
 
   start(): void {
@@ -245,9 +252,11 @@ class BatchExport {
         return;
       }
       const summary = summaries[this.next++]!;
-      let payload: Buffer | undefined;
+      let handed: true | undefined;
       try {
-        payload = toGelfPayload(summary, this.toGelfOptions);
+        handed = this.borrowing
+          ? withGelfPayload(summary, this.toGelfOptions, this.hand)
+          : this.handCopy(summary);
       } catch (err) {
         this.context.log.report('warn', 'mapping', 'a summary could not be mapped to GELF', err);
         this.context.countOwn('tooLarge', 1);
@@ -258,23 +267,40 @@ class BatchExport {
         );
         continue;
       }
-      if (payload === undefined) {
+      if (handed === undefined) {
         this.context.countOwn('tooLarge', 1);
         this.lose('tooLarge', 'a summary does not fit one GELF message even after folding', 1);
-        continue;
-      }
-      this.outstanding++;
-      try {
-        transport.send(payload, this.onOutcome);
-      } catch (err) {
-        // Only a custom transport can throw (ours never do): its message is lost, not retried.
-        this.outstanding--;
-        this.context.countOwn('network', 1);
-        this.lose('network', `the transport threw (${(err as Error).message})`, 1);
       }
     }
     this.fed = true;
     this.finishIfDone();
+  };
+
+  /** Maps `summary` to a payload of its own and hands it over (for a transport that keeps it). */
+  private handCopy(summary: RequestSummary): true | undefined {
+    const payload = toGelfPayload(summary, this.toGelfOptions);
+    return payload === undefined ? undefined : this.hand(payload);
+  }
+
+  /**
+   * Hands one payload to the transport (borrowed when {@link borrowing}); what a transport
+   * throws loses that message only.
+   */
+  private readonly hand = (payload: Buffer): true => {
+    this.outstanding++;
+    try {
+      if (this.borrowing) {
+        (this.transport as BorrowingTransport).sendBorrowed(payload, this.onOutcome);
+      } else {
+        this.transport.send(payload, this.onOutcome);
+      }
+    } catch (err) {
+      // Only a custom transport can throw (ours never do): its message is lost, not retried.
+      this.outstanding--;
+      this.context.countOwn('network', 1);
+      this.lose('network', `the transport threw (${(err as Error).message})`, 1);
+    }
+    return true;
   };
 
   private readonly onOutcome = (outcome: GelfOutcome, detail: string | undefined): void => {

@@ -185,6 +185,20 @@ describe('GelfSummaryExporter', () => {
       }
     });
 
+    it("gives a transport of one's own payloads it may keep: each a buffer of its own", async () => {
+      const transport = new FakeTransport();
+      const exporter = new GelfSummaryExporter({ transport });
+      const summaries = [withId(), withId(), withId()];
+      await exportAll(exporter, summaries);
+      // Kept after the export: had they been views of the mapping's scratch buffer, all three
+      // would now read as the last message.
+      expect(
+        transport.payloads.map(
+          (p) => (JSON.parse(p.toString('utf8')) as { _trace_id: string })._trace_id,
+        ),
+      ).toEqual(summaries.map((s) => s.traceId));
+    });
+
     it('reports FAILED after shutdown and sends nothing', async () => {
       const transport = new FakeTransport();
       const exporter = new GelfSummaryExporter({ transport });

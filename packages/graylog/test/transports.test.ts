@@ -124,6 +124,59 @@ describe('UdpTransport', () => {
     await t.close(1000);
   });
 
+  it('sends a burst of chunked messages each one whole (their chunks share one reused buffer)', async () => {
+    const t = new UdpTransport({
+      host: '127.0.0.1',
+      port: receiver.ports.udp!,
+      chunkSize: 512,
+      compression: 'none',
+    });
+    await roundTrip(t);
+    const template = summary({
+      operations: Array.from({ length: 8 }, (_, i) => operation(`burst_operation_${i}`, [i + 0.5])),
+    });
+    const burst = Array.from({ length: 30 }, () => ({
+      ...template,
+      traceId: randomBytes(16).toString('hex'),
+    }));
+    const payloads = burst.map((s) => payload(s));
+    expect(Math.ceil(payloads[0]!.length / (512 - 12))).toBeGreaterThan(2);
+    for (const p of payloads) expect(t.send(p)).toBe(true);
+    for (const s of burst) {
+      const m = await receiver.waitForMessage((r) => r.message._trace_id === s.traceId, 10_000);
+      expect(m.violations).toEqual([]);
+      expect(m.message).toEqual(toGelf(s, { host: HOST }));
+    }
+    await t.close(1000);
+  });
+
+  it('sendBorrowed keeps its own copy: the caller may reuse its buffer once the call returns', async () => {
+    const t = new UdpTransport({ host: '127.0.0.1', port: receiver.ports.udp! });
+    // The first waits for the socket to connect, the others go out at once; the last is chunked.
+    const sent = [small, small, big].map((template) => ({
+      ...template,
+      traceId: randomBytes(16).toString('hex'),
+    }));
+    for (let i = 0; i < sent.length; i++) {
+      const bytes = payload(sent[i]!);
+      expect(t.sendBorrowed(bytes)).toBe(true);
+      bytes.fill(0x20);
+      if (i === 0) await t.flush(5000);
+    }
+    for (const s of sent) {
+      const m = await receiver.waitForMessage((r) => r.message._trace_id === s.traceId, 10_000);
+      expect(m.message).toEqual(toGelf(s, { host: HOST }));
+    }
+    const tcp = new TcpTransport({ host: '127.0.0.1', port: receiver.ports.tcp! });
+    const s = { ...small, traceId: randomBytes(16).toString('hex') };
+    const bytes = payload(s);
+    expect(tcp.sendBorrowed(bytes)).toBe(true);
+    bytes.fill(0x20);
+    const m = await receiver.waitForMessage((r) => r.message._trace_id === s.traceId, 10_000);
+    expect(m.message).toEqual(toGelf(s, { host: HOST }));
+    await Promise.all([t.close(1000), tcp.close(1000)]);
+  });
+
   it('resolves a host name once and sends to its address', async () => {
     const { address, family } = await lookup('localhost');
     const local = await createGelfReceiver({ host: address, udp: 0 });

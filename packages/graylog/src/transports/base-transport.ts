@@ -9,6 +9,21 @@ import type {
 import { TransportCounters } from './counters.js';
 
 /**
+ * One of our transports that can send bytes it does not own: {@link sendBorrowed} is
+ * {@link GelfTransport.send} for a payload valid only during the call (the transport copies what
+ * it keeps, as it would anyway for chunks, a compressed body or a TCP frame), so the exporter
+ * can hand over the mapping's scratch buffer instead of a copy of it.
+ */
+export interface BorrowingTransport extends GelfTransport {
+  sendBorrowed(payload: Buffer, onOutcome?: GelfOutcomeCallback): boolean;
+}
+
+/** Whether `transport` can take a borrowed payload ({@link BorrowingTransport}). */
+export function canBorrow(transport: GelfTransport): transport is BorrowingTransport {
+  return typeof (transport as Partial<BorrowingTransport>).sendBorrowed === 'function';
+}
+
+/**
  * What every transport shares: the counters, outcome callbacks, readiness (`ready`/`onReady`),
  * `flush` (wait until nothing is pending), a `close` that runs once, `stats`, and one
  * rate-limited `diag` per transport. A transport implements `send`, `ready` and `release`

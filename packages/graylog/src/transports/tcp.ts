@@ -145,6 +145,11 @@ export class TcpTransport extends BaseTransport {
     return true;
   }
 
+  /** {@link send}: the frame is a copy of the payload, so the payload may be borrowed. */
+  sendBorrowed(payload: Buffer, onOutcome?: GelfOutcomeCallback): boolean {
+    return this.send(payload, onOutcome);
+  }
+
   protected async release(timeoutMs: number): Promise<void> {
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;

@@ -2,7 +2,13 @@ import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns';
 import { isIP } from 'node:net';
 import { deflateSync, gzipSync } from 'node:zlib';
-import { chunkPayload, datagramCount, MAX_CHUNKS, maxChunkedPayload } from '../gelf-chunks.js';
+import {
+  chunkedBytes,
+  chunkPayload,
+  datagramCount,
+  MAX_CHUNKS,
+  maxChunkedPayload,
+} from '../gelf-chunks.js';
 import type { GelfCompression, GelfOutcome, GelfOutcomeCallback } from '../types.js';
 import { BaseTransport } from './base-transport.js';
 
@@ -45,6 +51,11 @@ const RELOOKUP_INTERVAL_MS = 1000;
 const MIN_RETRY_MS = 100;
 const MAX_RETRY_MS = 2000;
 
+/** `body`, or a copy of it when it is the borrowed payload itself (a compressed body is new). */
+function ownCopy(body: Buffer, payload: Buffer, borrowed: boolean): Buffer {
+  return borrowed && body === payload ? Buffer.from(body) : body;
+}
+
 interface Waiting {
   datagrams: Buffer[];
   bytes: number;
@@ -58,6 +69,12 @@ interface Waiting {
  * chance of losing one of many chunks make it worth it.
  */
 const AUTO_PLAIN_DATAGRAMS = 4;
+
+/**
+ * The buffer a chunked message is written into when its chunks fit it (most chunked messages:
+ * 11 chunks of the default size); larger ones get buffers of their own.
+ */
+const SCRATCH_BYTES = 16 * 1024;
 
 /**
  * GELF over UDP: one long-lived, unref'ed, connected socket; chunking (never an empty trailing
@@ -87,6 +104,8 @@ export class UdpTransport extends BaseTransport {
   private inFlightBytes = 0;
   private connectFailures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Where the chunks of a message are written while no send waits in the socket's queue. */
+  private scratch: Buffer | undefined;
 
   constructor(options: UdpTransportOptions) {
     super();
@@ -112,6 +131,19 @@ export class UdpTransport extends BaseTransport {
   }
 
   send(payload: Buffer, onOutcome?: GelfOutcomeCallback): boolean {
+    return this.sendPayload(payload, onOutcome, false);
+  }
+
+  /** {@link send} for a payload valid only during the call: what is kept of it is a copy. */
+  sendBorrowed(payload: Buffer, onOutcome?: GelfOutcomeCallback): boolean {
+    return this.sendPayload(payload, onOutcome, true);
+  }
+
+  private sendPayload(
+    payload: Buffer,
+    onOutcome: GelfOutcomeCallback | undefined,
+    borrowed: boolean,
+  ): boolean {
     const full =
       this.counters.pending >= this.maxInFlight ||
       this.inFlightBytes + payload.length > this.maxInFlightBytes;
@@ -119,13 +151,13 @@ export class UdpTransport extends BaseTransport {
       ? `${this.label}: maxInFlight reached (${this.maxInFlight} messages or ${this.maxInFlightBytes} bytes in flight)`
       : undefined;
     if (!this.admit(payload, full ? 'inFlightCap' : undefined, detail, onOutcome)) return false;
-    let datagrams: Buffer[] | undefined;
+    let body: Buffer | undefined;
     try {
-      datagrams = this.datagrams(payload);
+      body = this.body(payload);
     } catch (err) {
       this.onNetworkError('compression failed', err as Error);
     }
-    if (datagrams === undefined) {
+    if (body === undefined) {
       return this.drop(
         'tooLarge',
         `${this.label}: message does not fit ${MAX_CHUNKS} chunks`,
@@ -134,12 +166,29 @@ export class UdpTransport extends BaseTransport {
     }
     this.counters.accept();
     this.inFlightBytes += payload.length;
+    const size = this.chunkSize;
     if (this.connected) {
       if (this.stale) this.resolve();
-      this.transmit(this.socket!, datagrams, payload.length, onOutcome);
+      const socket = this.socket!;
+      if (body.length <= size) {
+        this.transmit(socket, [ownCopy(body, payload, borrowed)], payload.length, onOutcome);
+        return true;
+      }
+      // The chunks go into one reused buffer rather than buffers of their own: a datagram sent
+      // at once (the usual case) is in the kernel when send() returns. One the socket had to
+      // queue still points into its buffer until it is sent, so while any send waits in the
+      // queue, messages get buffers of their own.
+      if (chunkedBytes(body.length, size) > SCRATCH_BYTES || socket.getSendQueueCount() > 0) {
+        this.transmit(socket, chunkPayload(body, size), payload.length, onOutcome);
+        return true;
+      }
+      this.scratch ??= Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+      this.transmit(socket, chunkPayload(body, size, this.scratch), payload.length, onOutcome);
     } else {
       // Until the address is known and the socket connected (one round of the event loop), or
       // until the next connect() attempt after a failure.
+      const datagrams =
+        body.length <= size ? [ownCopy(body, payload, borrowed)] : chunkPayload(body, size);
       this.waiting.push({ datagrams, bytes: payload.length, onOutcome });
       if (this.address === undefined) this.resolve();
       else if (this.socket === undefined && this.retryTimer === undefined) this.openSocket();
@@ -159,8 +208,8 @@ export class UdpTransport extends BaseTransport {
     return `GELF UDP ${this.host}:${this.port}`;
   }
 
-  /** The datagrams for one payload, compressed as configured; undefined when over 128 chunks. */
-  private datagrams(payload: Buffer): Buffer[] | undefined {
+  /** The payload compressed as configured; undefined when it would need over 128 chunks. */
+  private body(payload: Buffer): Buffer | undefined {
     const size = this.chunkSize;
     let body = payload;
     const mode = this.compression;
@@ -175,9 +224,8 @@ export class UdpTransport extends BaseTransport {
       // Incompressible data can grow past 128 chunks; the plain payload always fits.
       if (datagramCount(z.length, size) <= MAX_CHUNKS) body = z;
     }
-    if (body.length <= size) return [body];
     if (datagramCount(body.length, size) > MAX_CHUNKS) return undefined;
-    return chunkPayload(body, size);
+    return body;
   }
 
   private transmit(

@@ -6,9 +6,7 @@
  *
  * Run: pnpm --filter @otel-gelf/graylog bench   (ROUNDS=7 N=5000 to change the sizes)
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { join } from 'node:path';
 import gelfPro from 'gelf-pro';
 import { toGelf, toGelfPayload } from '../src/to-gelf.js';
 import { GelfProTransport } from '../src/transports/gelf-pro.js';
@@ -16,6 +14,7 @@ import { HttpTransport } from '../src/transports/http.js';
 import { TcpTransport } from '../src/transports/tcp.js';
 import { UdpTransport } from '../src/transports/udp.js';
 import type { GelfCompression, GelfTransport } from '../src/types.js';
+import { type Sink, startSink } from './sink-process.js';
 import { summary } from './summaries.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
@@ -23,28 +22,6 @@ const N = Number(process.env.N ?? 5000);
 const N_GELF_PRO = Math.max(100, Math.round(N / 5));
 const BATCH = 256;
 const HOST = 'bench-host';
-
-interface Sink {
-  ports: { udp: number; tcp: number; http: number };
-  count(): Promise<{ udp: number; tcp: number; http: number }>;
-  close(): void;
-}
-
-async function startSink(): Promise<Sink> {
-  const child: ChildProcess = fork(join(import.meta.dirname, 'sink.mjs'), { stdio: 'inherit' });
-  const ports = await new Promise<Sink['ports']>((resolve) =>
-    child.once('message', (m: any) => resolve(m.ports)),
-  );
-  return {
-    ports,
-    count: () =>
-      new Promise((resolve) => {
-        child.once('message', (m: any) => resolve(m.counts));
-        child.send('count');
-      }),
-    close: () => child.send('exit'),
-  };
-}
 
 type Kind = 'udp' | 'tcp' | 'http' | 'none';
 interface Variant {

@@ -30,14 +30,13 @@
  * Run: pnpm --filter @otel-gelf/graylog bench:sampling   (ROUNDS=… to change the rounds;
  * SDK=3 on Node >= 22.15 for SDK 3.x)
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { type Attributes, type Span, SpanKind, type Tracer } from '@opentelemetry/api';
 import { RequestSummaryProcessor, type SummaryExporter } from '@otel-gelf/request-summary';
 import { timeit } from '@otel-gelf/timeit';
 import type * as Sdk2 from '../../../compat/sdk2/src/index.js';
 import { GraylogSummaryProcessor } from '../src/index.js';
+import { type Sink, startSink } from './sink-process.js';
 
 /** What this bench uses of a compat wiring; compat/sdk2 and compat/sdk3 both have it. */
 type Wiring = Pick<
@@ -142,29 +141,6 @@ const noopSummaryExporter: SummaryExporter = {
   shutdown: () => Promise.resolve(),
 };
 
-interface UdpSink {
-  port: number;
-  count(): Promise<number>;
-  close(): void;
-}
-
-/** bench/sink.mjs in a child process: counts GELF messages, so its CPU is not ours. */
-async function startUdpSink(): Promise<UdpSink> {
-  const child: ChildProcess = fork(join(import.meta.dirname, 'sink.mjs'), { stdio: 'inherit' });
-  const ports = await new Promise<{ udp: number }>((resolve) =>
-    child.once('message', (m: any) => resolve(m.ports)),
-  );
-  return {
-    port: ports.udp,
-    count: () =>
-      new Promise((resolve) => {
-        child.once('message', (m: any) => resolve(m.counts.udp));
-        child.send('count');
-      }),
-    close: () => child.send('exit'),
-  };
-}
-
 interface Setup {
   label: string;
   provider: ReturnType<Wiring['createTracerProvider']>;
@@ -253,8 +229,10 @@ async function main(): Promise<void> {
   // The context manager, registered through the api copy of the SDK line in use (a newer api
   // does not read an older one's globals); the global provider it also registers is not used.
   const tracing = sdk.setupTracing({ spanProcessors: [] });
-  const sink = await startUdpSink();
-  const graylog = new GraylogSummaryProcessor({ endpoint: `udp://127.0.0.1:${sink.port}` });
+  const sink = await startSink();
+  const graylog = new GraylogSummaryProcessor({
+    endpoint: `udp://127.0.0.1:${sink.ports.udp}`,
+  });
   const ratio = () => sdk.createRatioSampler(RATIO, false);
   const alwaysRecord = () => sdk.createRatioSampler(RATIO, true);
   const setups = [
@@ -352,11 +330,11 @@ async function main(): Promise<void> {
 }
 
 /** Waits until the sink counted `target` messages, or stopped moving for 2 s. */
-async function waitForUdp(sink: UdpSink, target: number): Promise<number> {
+async function waitForUdp(sink: Sink, target: number): Promise<number> {
   let last = -1;
   let since = performance.now();
   for (;;) {
-    const count = await sink.count();
+    const count = (await sink.count()).udp;
     if (count !== last) {
       last = count;
       since = performance.now();

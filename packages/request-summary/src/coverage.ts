@@ -80,6 +80,8 @@ export class Coverage {
    * taken.
    */
   op: OperationStats | undefined = undefined;
+  /** The owner's span id, for a registered span (see `RequestRecord.openParents`). */
+  id: string | undefined = undefined;
   /** The owner span's duration, while `op` waits for its self time. */
   durationMs = 0;
   /** Members ended (whenever they ended: after the owner too). */
@@ -233,6 +235,28 @@ export class Coverage {
       // With none open, nothing can reach back before the latest start.
       if (this.pending === 1 && buf[PENDING_AT + 1]! <= buf[LATEST_START]!) this.settle(buf);
       return;
+    }
+    // Members one after another inside an older one still open (a handler's calls, in the kind
+    // of work they share with it): this one goes after every waiting interval, and none of them
+    // settles, since the older one started before them all. What the general path below does,
+    // without its searches.
+    if (
+      this.open === 2 &&
+      this.extraOpen === 0 &&
+      this.pending > 0 &&
+      e > s &&
+      s > buf[PENDING_AT + 2 * this.pending - 1]!
+    ) {
+      const older = buf[OPEN_AT] === s ? OPEN_AT + 1 : buf[OPEN_AT + 1] === s ? OPEN_AT : -1;
+      if (older !== -1 && buf[older]! <= buf[PENDING_AT]!) {
+        buf[OPEN_AT] = buf[older]!;
+        this.open = 1;
+        const n = this.pending;
+        buf[PENDING_AT + 2 * n] = s;
+        buf[PENDING_AT + 2 * n + 1] = e;
+        this.pending = n + 1 > MAX_PENDING ? mergeClosest(buf, n + 1) : n + 1;
+        return;
+      }
     }
     let found = false;
     const last = OPEN_AT + this.open - 1;

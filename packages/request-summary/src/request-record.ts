@@ -56,10 +56,11 @@ export class RequestRecord {
   private readonly rootStart: HrTimeLike;
   private rootEndMs: number | undefined = undefined;
   /**
-   * Registered parents (not the root) that have not ended: while there is none, an ending span
-   * cannot have children and its self time is its duration, without a map lookup.
+   * Registered parents (not the root) that have not ended, made with the first: while there is
+   * none, an ending span cannot have children and its self time is its duration; while there
+   * are few, an ending span is looked for among them by id, not by hashing its id into the map.
    */
-  openParents = 0;
+  openParents: Coverage[] | undefined = undefined;
   /** Registered parents that ended with children open and wait for them (see `Coverage.op`). */
   waiting: Coverage[] | undefined = undefined;
   /** Sweep tick at which the root started (see the processor's sweep). */

@@ -105,6 +105,11 @@ const STATUS_ERROR = 2;
  * tracked (counted in `untrackedSpans`). Real requests nest far fewer parents.
  */
 export const MAX_PARENTS_PER_REQUEST = 1000;
+/**
+ * Open parents per request up to which an ending span is looked for among them by id; past it,
+ * through the map (most requests nest one or two).
+ */
+const SCANNED_PARENTS = 8;
 /** Longest gap between two sweeps, whatever `requestTimeoutMs`. */
 const MAX_SWEEP_INTERVAL_MS = 30_000;
 
@@ -387,9 +392,13 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     const node = Coverage.of(request, parentSpan.startTime);
     this.spans.set(parentId, node);
     request.ids.push(parentId);
+    node.id = parentId;
     // A parent that has already ended (a child started in a callback that outlived it) will not
     // end again: it must not make its request look up every ending span.
-    if (parentSpan.ended !== true) request.openParents++;
+    if (parentSpan.ended !== true) {
+      if (request.openParents === undefined) request.openParents = [node];
+      else request.openParents.push(node);
+    }
     return node;
   }
 
@@ -441,11 +450,29 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
    * An ending span that may have had children: if it is a registered parent of `request`, its
    * self time goes into `times[SELF]` (0 while children are open: returned, to wait for them).
    */
-  private endParent(request: RequestRecord, span: SummarySpan): Coverage | undefined {
-    const own = this.spans.get(span.spanContext().spanId);
-    if (own === undefined || own.request !== request || own === request.node) return undefined;
+  private endParent(
+    request: RequestRecord,
+    open: Coverage[],
+    span: SummarySpan,
+  ): Coverage | undefined {
+    const id = span.spanContext().spanId;
+    let at = -1;
+    if (open.length <= SCANNED_PARENTS) {
+      for (let i = 0; i < open.length; i++) {
+        if (open[i]!.id === id) {
+          at = i;
+          break;
+        }
+      }
+    } else {
+      const node = this.spans.get(id);
+      if (node !== undefined && node.request === request) at = open.indexOf(node);
+    }
+    if (at < 0) return undefined;
+    const own = open[at]!;
+    open[at] = open[open.length - 1]!;
+    open.pop();
     const times = this.times;
-    request.openParents--;
     own.endAtMs(times[END]!);
     if (own.openMembers === 0) {
       times[SELF] = own.selfMs(times[DURATION]!);
@@ -488,7 +515,8 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       if (parent.op !== undefined && parent.openMembers === 0) settleSelf(parent);
       if (!ofRoot || request.mirror !== kind) request.kind(kind).remove(times);
       // Only a registered span has had children; none is open in most requests (flat ones).
-      if (request.openParents > 0) waiting = this.endParent(request, span);
+      const open = request.openParents;
+      if (open !== undefined && open.length > 0) waiting = this.endParent(request, open, span);
     }
     // Left out of the operations only: the span ran, so it counted for its parent and its kind.
     let key: unknown;

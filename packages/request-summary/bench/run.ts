@@ -9,7 +9,8 @@
  *    requests are open at once and their spans interleave (each request cold in the caches when
  *    its next span comes, as in a busy service); each with self time and the breakdown
  *    off (`selfTime: false`, as before they existed) and on (the default), side by side, and a
- *    nested request shaped like Express + pg (root, handler, 6 queries, 2 of them in parallel);
+ *    nested request shaped like Express + pg (root, handler, 6 queries, 2 of them in parallel) and
+ *    one shaped like the whole-service bench's (Express, a handler with 14 `timeit` calls);
  * 2. with the SDK: a request of 1 root + 13 children, sync and async, through a provider with no
  *    processor, with a BatchSpanProcessor + no-op exporter, and with RequestSummaryProcessor +
  *    no-op SummaryExporter; the difference to "no processor", divided by 14, is the cost per span;
@@ -231,6 +232,42 @@ async function nestedRequests(
       }
       processor?.onEnd(root.end(9));
       processor?.onEnd(handler.end(8.5));
+      sink += handler.name.length;
+    }
+    elapsed += process.hrtime.bigint() - t0;
+    await turn();
+  }
+  return Number(elapsed) / n;
+}
+
+/**
+ * ns per request shaped like the whole-service bench's (bench/service): root → jsonParser, a
+ * handler → 1 + 13 `timeit` calls one after another (17 spans); the handler ends after the root.
+ */
+async function serviceRequests(
+  processor: RequestSummaryProcessor | undefined,
+  n: number,
+): Promise<number> {
+  let elapsed = 0n;
+  for (let i = 0; i < n; i += 100) {
+    const t0 = process.hrtime.bigint();
+    for (let j = 0; j < 100; j++) {
+      const root = new BenchSpan('GET /api');
+      processor?.onStart(root, ROOT_CONTEXT);
+      const rootCtx = contextOf(root);
+      const parser = new BenchSpan('middleware - jsonParser', root, 0);
+      processor?.onStart(parser, rootCtx);
+      processor?.onEnd(parser.end(0.1));
+      const handler = new BenchSpan('request handler', root, 1);
+      processor?.onStart(handler, rootCtx);
+      const handlerCtx = contextOf(handler);
+      for (let c = 0; c < CHILDREN + 1; c++) {
+        const call = new BenchSpan(c === 0 ? 'some_slow_stuff' : 'fast_stuff', handler, 2 + c);
+        processor?.onStart(call, handlerCtx);
+        processor?.onEnd(call.end(0.9));
+      }
+      processor?.onEnd(root.end(17));
+      processor?.onEnd(handler.end(16.9));
       sink += handler.name.length;
     }
     elapsed += process.hrtime.bigint() - t0;
@@ -468,6 +505,8 @@ async function main(): Promise<void> {
     for (const v of order) record(`${v} | root`, await processorRequests(alone[v], 2000, 0));
     record('spans only, nested', await nestedRequests(undefined, 2000));
     for (const v of order) record(`${v} | nested`, await nestedRequests(alone[v], 2000));
+    record('spans only, service', await serviceRequests(undefined, 2000));
+    for (const v of order) record(`${v} | service`, await serviceRequests(alone[v], 2000));
     const offset = Math.max(round, 0);
     for (const [name, ns] of await sdkRound(tracers, 20, false, offset))
       record(`sync  | ${name}`, ns);
@@ -535,6 +574,11 @@ async function main(): Promise<void> {
       cost(v, 'nested', at),
     );
     row('the same, ns per span', (v, at) => cost(v, 'nested', at) / 10, 1);
+    row(
+      'ns per request shaped like the service bench (Express + 14 timeit calls, 17 spans)',
+      (v, at) => cost(v, 'service', at),
+    );
+    row('the same, ns per span', (v, at) => cost(v, 'service', at) / 17, 1);
     console.log(
       '(each column is taken over the rounds separately: "added" is the on − off of each round, not the difference of the columns beside it)\n',
     );

@@ -42,9 +42,10 @@ export class RequestRecord {
   readonly node: Coverage;
   /**
    * Per kind of work ({@link WORK_KINDS}), the spans of that kind and the time they covered,
-   * made with the first span of the kind ({@link kind}); empty when self time is off.
+   * made with the first span of the kind ({@link kind}); the array itself with the first kind
+   * that needs one (none in a flat request of one kind, see {@link mirror}).
    */
-  readonly kinds: Array<Coverage | undefined>;
+  private kinds: Array<Coverage | undefined> | undefined = undefined;
   /**
    * The kind whose spans are, so far, exactly the root's direct children ({@link MIRROR_UNSET}
    * before the first span, {@link MIRROR_NONE} once they differ): its coverage would see what
@@ -103,13 +104,7 @@ export class RequestRecord {
   prev: RequestRecord | undefined = undefined;
   next: RequestRecord | undefined = undefined;
 
-  constructor(
-    root: SummarySpan,
-    traceId: string,
-    spanId: string,
-    openedTick: number,
-    selfTime: boolean,
-  ) {
+  constructor(root: SummarySpan, traceId: string, spanId: string, openedTick: number) {
     this.root = root;
     this.base = root.startTime[0];
     this.node = Coverage.of(this, root.startTime);
@@ -118,28 +113,34 @@ export class RequestRecord {
     this.openedTick = openedTick;
     this.ids = [spanId];
     this.rootStart = root.startTime;
-    this.kinds = selfTime ? new Array(WORK_KINDS.length).fill(undefined) : [];
   }
 
   /** The kind `k` parts from the root's children: it gets a copy of what they covered so far. */
   fork(): void {
-    this.kinds[this.mirror] = this.node.copy();
+    this.kindArray()[this.mirror] = this.node.copy();
     this.mirror = MIRROR_NONE;
+  }
+
+  private kindArray(): Array<Coverage | undefined> {
+    if (this.kinds === undefined) this.kinds = new Array(WORK_KINDS.length).fill(undefined);
+    return this.kinds!;
   }
 
   /** The coverage of kind `k` for the summary: undefined when no span was of that kind. */
   kindCoverage(k: number): Coverage | undefined {
-    return k === this.mirror ? this.node : this.kinds[k];
+    return k === this.mirror ? this.node : this.kinds?.[k];
   }
 
   /** The coverage of kind `k`, made on first use: within the request's duration only. */
   kind(k: number): Coverage {
-    let kind = this.kinds[k];
-    if (kind === undefined) {
-      kind = Coverage.of(this, this.rootStart);
-      if (this.rootEndMs !== undefined) kind.endAtMs(this.rootEndMs);
-      this.kinds[k] = kind;
-    }
+    const kind = this.kinds?.[k];
+    return kind === undefined ? this.newKind(k) : kind;
+  }
+
+  private newKind(k: number): Coverage {
+    const kind = Coverage.of(this, this.rootStart);
+    if (this.rootEndMs !== undefined) kind.endAtMs(this.rootEndMs);
+    this.kindArray()[k] = kind;
     return kind;
   }
 
@@ -148,6 +149,7 @@ export class RequestRecord {
     this.rootEndMs = endMs;
     this.node.endAtMs(endMs);
     const kinds = this.kinds;
+    if (kinds === undefined) return;
     for (let i = 0; i < kinds.length; i++) kinds[i]?.endAtMs(endMs);
   }
 

@@ -629,13 +629,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
       addTarget(this.annotationTarget);
     }
     const ctx = span.spanContext();
-    const request = new RequestRecord(
-      span,
-      ctx.traceId,
-      ctx.spanId,
-      this.tick,
-      this.options.selfTime,
-    );
+    const request = new RequestRecord(span, ctx.traceId, ctx.spanId, this.tick);
     this.spans.set(ctx.spanId, request.node);
     this.linkOpen(request);
   }

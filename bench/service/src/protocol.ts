@@ -14,6 +14,27 @@ export interface WindowStats {
   eventLoopDelayMaxMs: number;
   /** Resident set size at the end (bytes). */
   rssBytes: number;
+  /** With `--time-calls`: what the span processors' calls took (none for setups without one). */
+  calls?: ProcessorCalls;
+}
+
+/** One hook's calls in a window (`--time-calls`), the clock's own cost subtracted. */
+export interface CallStats {
+  calls: number;
+  p50Ns: number;
+  p90Ns: number;
+  p99Ns: number;
+  meanNs: number;
+  /** All the window's calls together. */
+  totalUs: number;
+}
+
+/** The span processors' onStart and onEnd calls in a window (`--time-calls`). */
+export interface ProcessorCalls {
+  /** What the pair of clock reads around each call costs (subtracted from the figures). */
+  clockNs: number;
+  onStart: CallStats;
+  onEnd: CallStats;
 }
 
 /** Service → driver. */

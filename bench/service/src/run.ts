@@ -60,6 +60,8 @@ export interface Settings {
   configs: ConfigName[];
   json: string | undefined;
   cpuProfDir: string | undefined;
+  /** Time each onStart/onEnd call of the processors inside the services (see call-timer.ts). */
+  timeCalls: boolean;
 }
 
 function readSettings(argv: string[]): Settings {
@@ -77,6 +79,7 @@ function readSettings(argv: string[]): Settings {
       configs: { type: 'string' },
       json: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'time-calls': { type: 'boolean' },
     },
   });
   const short = values.short;
@@ -105,6 +108,7 @@ function readSettings(argv: string[]): Settings {
     json: values.json === undefined ? undefined : resolve(callerDir, values.json),
     cpuProfDir:
       values['cpu-prof'] === undefined ? undefined : resolve(callerDir, values['cpu-prof']),
+    timeCalls: values['time-calls'] === true,
   };
 }
 
@@ -202,6 +206,7 @@ async function startService(
     BENCH_CONFIG: config,
     BENCH_SINK_PORT: String(sinkPort),
     BENCH_SLOW_MS: String(settings.slowMs),
+    BENCH_TIME_CALLS: settings.timeCalls ? '1' : '0',
   });
   const child: ChildProcess =
     placement.serviceCore === undefined
@@ -316,6 +321,15 @@ export interface Summary {
   bytesPerRequest: Spread | undefined;
   /** Sink items per request: summaries (1 expected) or spans. */
   deliveredPerRequest: Spread | undefined;
+  /** With `--time-calls`, for setups with a processor: ns per call, µs per request inside it. */
+  calls?: {
+    onStartP50Ns: Spread;
+    onStartMeanNs: Spread;
+    onEndP50Ns: Spread;
+    onEndP90Ns: Spread;
+    onEndMeanNs: Spread;
+    perRequestUs: Spread;
+  };
 }
 
 function summarise(runs: Run[], configs: ConfigName[]): Summary[] {
@@ -333,7 +347,22 @@ function summarise(runs: Run[], configs: ConfigName[]): Summary[] {
     const mine = byRound(config);
     const of = (f: (r: Run) => number) => spread(mine.map(f));
     const unit = UNIT_OF[config];
+    const timed = mine.filter((r) => r.calls !== undefined);
+    const call = (f: (c: NonNullable<Run['calls']>, r: Run) => number) =>
+      spread(timed.map((r) => f(r.calls!, r)));
     return {
+      ...(timed.length === 0
+        ? {}
+        : {
+            calls: {
+              onStartP50Ns: call((c) => c.onStart.p50Ns),
+              onStartMeanNs: call((c) => c.onStart.meanNs),
+              onEndP50Ns: call((c) => c.onEnd.p50Ns),
+              onEndP90Ns: call((c) => c.onEnd.p90Ns),
+              onEndMeanNs: call((c) => c.onEnd.meanNs),
+              perRequestUs: call((c, r) => (c.onStart.totalUs + c.onEnd.totalUs) / r.requests),
+            },
+          }),
       config,
       description: DESCRIPTIONS[config],
       cpuUsPerRequest: of((r) => r.cpuUsPerRequest),
@@ -355,6 +384,17 @@ function summarise(runs: Run[], configs: ConfigName[]): Summary[] {
           : of((r) => (config === 'otlp' ? r.sink!.spans : r.sink!.messages) / r.requests),
     };
   });
+}
+
+/** Rows under a header, each column as wide as its widest cell. */
+function columns(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
 }
 
 /** The table: CPU and its ratio with their spread over rounds, the rest as medians. */
@@ -383,13 +423,35 @@ function table(summaries: Summary[]): string {
     m(s.bytesPerRequest, 0),
     m(s.deliveredPerRequest, 2),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
+  return columns(header, rows);
+}
+
+/** `--time-calls`: the processors' calls inside each service, medians over rounds. */
+function callTable(summaries: Summary[]): string {
+  const header = [
+    'setup',
+    'onStart p50 ns',
+    'onStart mean',
+    'onEnd p50 ns',
+    'onEnd p90',
+    'onEnd mean',
+    'in the processor, µs/req',
+  ];
+  const rows = summaries
+    .filter((s) => s.calls !== undefined)
+    .map((s) => {
+      const c = s.calls!;
+      return [
+        s.config,
+        c.onStartP50Ns.median.toFixed(0),
+        c.onStartMeanNs.median.toFixed(0),
+        c.onEndP50Ns.median.toFixed(0),
+        c.onEndP90Ns.median.toFixed(0),
+        c.onEndMeanNs.median.toFixed(0),
+        showSpread(c.perRequestUs, 1),
+      ];
+    });
+  return columns(header, rows);
 }
 
 function goals(summaries: Summary[]): string[] {
@@ -502,6 +564,13 @@ async function main(): Promise<void> {
     for (const s of summaries) console.log(`  ${s.config.padEnd(9)} ${s.description}`);
     console.log('');
     for (const line of goals(summaries)) console.log(line);
+    if (settings.timeCalls) {
+      console.log('');
+      console.log(
+        '--time-calls: each onStart/onEnd of the processors timed inside the service (wall time, the clock read pair subtracted; the means include calls a GC or the scheduler interrupted; the timing itself adds ~0.1 µs per call to the CPU columns above)',
+      );
+      console.log(callTable(summaries));
+    }
     console.log(
       '(CPU and × otel: median [min–max] over rounds, ratios taken within a round; the other columns: medians; CPU = the service process, all threads, process.cpuUsage())',
     );

@@ -12,7 +12,11 @@ import { startTracing } from './tracing.js';
 
 const config = process.env.BENCH_CONFIG ?? '';
 if (!isConfigName(config)) throw new Error(`BENCH_CONFIG: unknown setup "${config}"`);
-const tracing = startTracing(config, Number(process.env.BENCH_SINK_PORT ?? 0));
+const tracing = startTracing(
+  config,
+  Number(process.env.BENCH_SINK_PORT ?? 0),
+  process.env.BENCH_TIME_CALLS === '1',
+);
 // Loaded only now, so the instrumentations' require hooks patch express and http.
 const { createBenchApp } = require('./app.js') as typeof AppModule;
 
@@ -57,6 +61,7 @@ async function onCommand(command: ServiceCommand): Promise<void> {
     delay.enable();
     handledAtBegin = handled;
     cpuAtBegin = process.cpuUsage();
+    tracing.timer?.reset();
     report({ type: 'begun' });
   } else if (command.type === 'end') {
     await settle();
@@ -70,6 +75,7 @@ async function onCommand(command: ServiceCommand): Promise<void> {
       eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
       eventLoopDelayMaxMs: delay.max / 1e6,
       rssBytes: process.memoryUsage.rss(),
+      ...(tracing.timer === undefined ? {} : { calls: tracing.timer.take() }),
     });
   } else {
     server.close();

@@ -13,6 +13,7 @@ import {
   RequestSummaryProcessor,
   type SummaryExporter,
 } from '@otel-gelf/request-summary';
+import { CallTimer } from './call-timer.js';
 import type { ConfigName } from './configs.js';
 import { GelfSpanExporter } from './gelf-span-exporter.js';
 
@@ -21,6 +22,8 @@ export interface Tracing {
   /** Exports everything ended so far (the work a request leaves behind counts in its CPU). */
   flush(): Promise<void>;
   shutdown(): Promise<void>;
+  /** With `timeCalls`, the timer of the processors' calls. */
+  timer?: CallTimer;
 }
 
 const SINK_HOST = '127.0.0.1';
@@ -90,13 +93,16 @@ function processorFor(config: ConfigName, sinkPort: number): SpanProcessor[] {
  * setup's span processor and every option at its default. `none` registers nothing: `timeit`
  * then runs over the API's no-op tracer. Must run before `express` is loaded.
  */
-export function startTracing(config: ConfigName, sinkPort: number): Tracing {
+export function startTracing(config: ConfigName, sinkPort: number, timeCalls = false): Tracing {
   if (config === 'none') {
     return { flush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
   }
+  let processors = processorFor(config, sinkPort);
+  const timer = timeCalls && processors.length > 0 ? new CallTimer() : undefined;
+  if (timer !== undefined) processors = processors.map((p) => timer.wrap(p));
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'bench-service' }),
-    spanProcessors: processorFor(config, sinkPort),
+    spanProcessors: processors,
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);
@@ -104,5 +110,9 @@ export function startTracing(config: ConfigName, sinkPort: number): Tracing {
     tracerProvider: provider,
     instrumentations: [new HttpInstrumentation(), new ExpressInstrumentation()],
   });
-  return { flush: () => provider.forceFlush(), shutdown: () => provider.shutdown() };
+  return {
+    flush: () => provider.forceFlush(),
+    shutdown: () => provider.shutdown(),
+    ...(timer === undefined ? {} : { timer }),
+  };
 }

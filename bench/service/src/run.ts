@@ -273,8 +273,11 @@ async function measure(
   sink: Ipc<SinkCommand, SinkReport>,
   settings: Settings,
 ): Promise<Run[]> {
-  await sink.ask({ type: 'reset' }, 'counts');
+  // Each service exports what ended before the window (spans of the last requests can end after
+  // their answer) before it begins; the sink forgets it once it has all arrived.
   await Promise.all(group.map((s) => s.ipc.ask({ type: 'begin' }, 'begun')));
+  await settledCounts(sink);
+  await sink.ask({ type: 'reset' }, 'counts');
   const kernelAtBegin = group.map((s) => kernelCpuUs(s.ipc.child.pid!));
   const started = performance.now();
   const results = await Promise.all(group.map((s) => load(s.url, settings, settings.durationS)));

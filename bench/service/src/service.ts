@@ -24,12 +24,12 @@ const report = (message: ServiceReport): void => {
   process.send!(message);
 };
 
-// Requests whose work is done, and those still running (counted in the route, not with a
-// middleware: a middleware would be a span of its own).
+// Requests whose work is done (counted in the route, not with a middleware: a middleware would
+// be a span of its own), and those whose response has not closed yet (the http server span ends
+// when the response finishes, after the route's work).
 let handled = 0;
 let open = 0;
 const app = createBenchApp(Number(process.env.BENCH_SLOW_MS ?? 5), () => {
-  open--;
   handled++;
 });
 const server = app.listen(0, '127.0.0.1', () => {
@@ -37,8 +37,11 @@ const server = app.listen(0, '127.0.0.1', () => {
 });
 server.keepAliveTimeout = 60_000;
 
-server.on('request', () => {
+server.on('request', (_request, response) => {
   open++;
+  response.once('close', () => {
+    open--;
+  });
 });
 
 const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -46,8 +49,8 @@ let cpuAtBegin = process.cpuUsage();
 let handledAtBegin = 0;
 
 /**
- * Resolves once no request is open (or after 10 s) and the summaries of the last ones have been
- * taken.
+ * Resolves once every response has closed (or after 10 s) and the summaries of the last requests
+ * have been taken.
  */
 async function settle(): Promise<void> {
   for (let i = 0; open > 0 && i < 2000; i++) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -57,6 +60,8 @@ async function settle(): Promise<void> {
 async function onCommand(command: ServiceCommand): Promise<void> {
   if (command.type === 'begin') {
     await settle();
+    // What ended before the window is exported now, not inside it.
+    await tracing.flush();
     delay.reset();
     delay.enable();
     handledAtBegin = handled;

@@ -30,6 +30,7 @@ describe('pnpm bench:service --short (the whole-service benchmark, smoke test)',
         'tsx',
         'src/run.ts',
         '--short',
+        '--time-calls',
         '--json',
         json,
       ],
@@ -80,6 +81,21 @@ describe('pnpm bench:service --short (the whole-service benchmark, smoke test)',
     const perSpan = report.runs.find((r) => r.config === 'gelf-span')!;
     expect(perSpan.sink!.messages).toBe(REQUESTS * SPANS_PER_REQUEST);
     for (const run of [otlp, perSpan]) expect(run.bytesPerRequest).toBeGreaterThan(0);
+  });
+
+  it('--time-calls: times every onStart and onEnd of each processor inside the service', () => {
+    for (const run of report.runs) {
+      if (run.config === 'none' || run.config === 'otel') {
+        expect(run.calls, run.config).toBeUndefined();
+        continue;
+      }
+      const calls = run.calls!;
+      expect(calls.onStart.calls, run.config).toBe(REQUESTS * SPANS_PER_REQUEST);
+      expect(calls.onEnd.calls, run.config).toBe(REQUESTS * SPANS_PER_REQUEST);
+      expect(calls.onEnd.p50Ns).toBeLessThanOrEqual(calls.onEnd.p90Ns);
+      expect(calls.clockNs).toBeGreaterThan(0);
+    }
+    expect(stdout).toMatch(/^udp +\d+ +\d+ +\d+ +\d+ +\d+ +\d+\.\d/m);
   });
 
   it('summarises each setup, with ratios against otel and bytes per request', () => {

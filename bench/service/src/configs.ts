@@ -11,6 +11,7 @@ export const CONFIGS = [
   'otel-twin',
   'noop',
   'summary',
+  'summary-noself',
   'gelf-map',
   'udp',
   'udp-zlib',
@@ -29,6 +30,7 @@ export const DESCRIPTIONS: Record<ConfigName, string> = {
   'otel-twin': 'otel again, a second process: how far two identical setups differ',
   noop: '+ a span processor whose onStart and onEnd do nothing',
   summary: '+ RequestSummaryProcessor, an exporter that drops the summaries',
+  'summary-noself': 'summary with selfTime: false (no self time, no breakdown)',
   'gelf-map': '+ RequestSummaryProcessor, an exporter that maps to GELF bytes and drops them',
   udp: '+ GraylogSummaryProcessor, GELF over UDP (defaults)',
   'udp-zlib': '+ GraylogSummaryProcessor, GELF over UDP, every message zlib-compressed',
@@ -47,6 +49,7 @@ export const SINK_OF: Record<ConfigName, SinkKind | undefined> = {
   'otel-twin': undefined,
   noop: undefined,
   summary: undefined,
+  'summary-noself': undefined,
   'gelf-map': undefined,
   udp: 'gelf-udp',
   'udp-zlib': 'gelf-udp',
@@ -62,6 +65,7 @@ export const UNIT_OF: Record<ConfigName, 'request' | 'span' | undefined> = {
   'otel-twin': undefined,
   noop: undefined,
   summary: undefined,
+  'summary-noself': undefined,
   'gelf-map': undefined,
   udp: 'request',
   'udp-zlib': 'request',
@@ -71,7 +75,13 @@ export const UNIT_OF: Record<ConfigName, 'request' | 'span' | undefined> = {
 };
 
 /** The setups that take the pipeline apart or check the method: only with `--configs`. */
-const EXTRA_CONFIGS: readonly ConfigName[] = ['otel-twin', 'noop', 'summary', 'gelf-map'];
+const EXTRA_CONFIGS: readonly ConfigName[] = [
+  'otel-twin',
+  'noop',
+  'summary',
+  'summary-noself',
+  'gelf-map',
+];
 
 /** The setups run without `--configs`. */
 export const DEFAULT_CONFIGS: readonly ConfigName[] = CONFIGS.filter(

@@ -53,6 +53,13 @@ function processorFor(config: ConfigName, sinkPort: number): SpanProcessor[] {
       return [noopProcessor];
     case 'summary':
       return [new RequestSummaryProcessor({ exporter: droppingExporter(() => undefined) })];
+    case 'summary-noself':
+      return [
+        new RequestSummaryProcessor({
+          exporter: droppingExporter(() => undefined),
+          selfTime: false,
+        }),
+      ];
     case 'gelf-map':
       return [
         new RequestSummaryProcessor({

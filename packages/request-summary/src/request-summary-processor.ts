@@ -206,6 +206,11 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   private afterShutdown = 0;
   /** Roots exported as incomplete by shutdown: their end, coming later, is no new request. */
   private readonly evictedAtShutdown = new WeakSet<object>();
+  /**
+   * Roots refused at their start by `maxOpenRequests` (counted in `droppedRequests` then): their
+   * end, should it come after shutdown began, is not counted a second time.
+   */
+  private readonly refusedRoots = new WeakSet<object>();
   private droppedAnnotations = 0;
   private cutAnnotations = 0;
   /**
@@ -361,11 +366,24 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     }
   }
 
-  /** Counts a request root that ends once shutdown has begun: it cannot be exported any more. */
+  /**
+   * Counts a request root that ends once shutdown has begun: it cannot be exported any more. Not
+   * counted: a root already counted (exported as incomplete at shutdown, refused by
+   * `maxOpenRequests`) and a root that is no request (`notRequestRoots` counts those that started
+   * before shutdown).
+   */
   private endAfterShutdown(span: SummarySpan): void {
-    if (typeof span !== 'object' || span === null || this.evictedAtShutdown.has(span)) return;
+    if (
+      typeof span !== 'object' ||
+      span === null ||
+      this.evictedAtShutdown.has(span) ||
+      this.refusedRoots.has(span)
+    ) {
+      return;
+    }
     const parent = span.parentSpanContext;
     if (parent !== undefined && parent !== null && parent.isRemote !== true) return;
+    if (!this.isRequestRootQuietly(span)) return;
     this.afterShutdown++;
     this.log.report(
       'warn',
@@ -602,6 +620,19 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
     };
   }
 
+  /**
+   * {@link isRequestRoot} for a root ending after shutdown: a malformed span or a throwing rule
+   * counts as no request, and, the processor being shut down, as no error either.
+   */
+  private isRequestRootQuietly(span: SummarySpan): boolean {
+    try {
+      const rule = this.options.isRequestRoot;
+      return rule === undefined ? isDefaultRequestRoot(span) : rule(span) === true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Whether a local root is a request; a throwing `isRequestRoot` counts as no. */
   private isRequestRoot(span: SummarySpan): boolean {
     const rule = this.options.isRequestRoot;
@@ -617,6 +648,7 @@ export class RequestSummaryProcessor implements SummarySpanProcessor {
   private startRequest(span: SummarySpan): void {
     if (this.openCount >= this.options.maxOpenRequests) {
       this.droppedRequests++;
+      this.refusedRoots.add(span);
       this.log.report(
         'warn',
         'maxOpenRequests',

@@ -8,6 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   ExportResultCode,
   InMemorySummaryExporter,
+  isDefaultRequestRoot,
   RequestSummaryProcessor,
   type SummaryExporter,
   type SummaryExportResult,
@@ -109,7 +110,7 @@ describe('RequestSummaryProcessor lifecycle', () => {
       const before = processor.stats();
       const spans = malformed();
       const h = open();
-      const live = child(h.tracer, 'live');
+      const live = h.tracer.startSpan('live', { kind: 1 });
       live.end();
       for (const span of [...spans, live]) {
         processor.onStart(span as SummarySpan, ROOT_CONTEXT);
@@ -134,6 +135,30 @@ describe('RequestSummaryProcessor lifecycle', () => {
         afterShutdown: 1,
         incompleteRequests: 1,
         exported: 1,
+      });
+    });
+
+    it('do not count again a root refused by maxOpenRequests, nor count a root that is no request, when they end after shutdown began', async () => {
+      const h = open({ maxOpenRequests: 1, isRequestRoot: isDefaultRequestRoot });
+      const tracked = h.tracer.startSpan('tracked', { kind: 1 });
+      const refused = h.tracer.startSpan('refused', { kind: 1 });
+      const notARequest = h.tracer.startSpan('dns.lookup', { kind: 0 });
+      expect(h.processor.stats()).toMatchObject({ droppedRequests: 1, notRequestRoots: 1 });
+      const shutdown = h.processor.shutdown();
+      refused.end();
+      notARequest.end();
+      tracked.end();
+      const late = h.tracer.startSpan('late', { kind: 1 });
+      late.end();
+      await shutdown;
+      // Each root counted once: tracked exported as incomplete, refused as dropped, the internal
+      // root as no request, and only the one that started after shutdown as afterShutdown.
+      expect(h.processor.stats()).toMatchObject({
+        droppedRequests: 1,
+        notRequestRoots: 1,
+        incompleteRequests: 1,
+        exported: 1,
+        afterShutdown: 1,
       });
     });
   });

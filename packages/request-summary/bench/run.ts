@@ -128,25 +128,33 @@ let sink = 0;
  * ns per request of 1 root + `children` children: spans are created in both variants, only the
  * second feeds them to the processor; the event loop turns every 100 requests so batches go out.
  */
-async function processorRequests(
+function processorRequests(
   processor: RequestSummaryProcessor | undefined,
   n: number,
   children: number,
 ): Promise<number> {
+  return perRequest(n, () => {
+    const root = new BenchSpan('GET /api');
+    processor?.onStart(root, ROOT_CONTEXT);
+    for (let c = 0; c < children; c++) {
+      const span = new BenchSpan(c === 0 ? 'some_slow_stuff' : 'fast_stuff', root, c);
+      processor?.onStart(span, ROOT_CONTEXT);
+      processor?.onEnd(span);
+      sink += span.name.length;
+    }
+    processor?.onEnd(root);
+  });
+}
+
+/**
+ * ns per `request()`, over `n` of them timed in chunks of 100; the event loop turns after each
+ * chunk so that batches go out.
+ */
+async function perRequest(n: number, request: () => void): Promise<number> {
   let elapsed = 0n;
   for (let i = 0; i < n; i += 100) {
     const t0 = process.hrtime.bigint();
-    for (let j = 0; j < 100; j++) {
-      const root = new BenchSpan('GET /api');
-      processor?.onStart(root, ROOT_CONTEXT);
-      for (let c = 0; c < children; c++) {
-        const span = new BenchSpan(c === 0 ? 'some_slow_stuff' : 'fast_stuff', root, c);
-        processor?.onStart(span, ROOT_CONTEXT);
-        processor?.onEnd(span);
-        sink += span.name.length;
-      }
-      processor?.onEnd(root);
-    }
+    for (let j = 0; j < 100; j++) request();
     elapsed += process.hrtime.bigint() - t0;
     await turn();
   }
@@ -197,83 +205,69 @@ function contextOf(parent: BenchSpan) {
  * ns per request shaped like Express + pg: root → 2 middleware, a handler → pg-pool.connect,
  * 2 queries in parallel, 3 in a row (10 spans); the handler ends after the root, as Express's does.
  */
-async function nestedRequests(
+function nestedRequests(
   processor: RequestSummaryProcessor | undefined,
   n: number,
 ): Promise<number> {
-  let elapsed = 0n;
-  for (let i = 0; i < n; i += 100) {
-    const t0 = process.hrtime.bigint();
-    for (let j = 0; j < 100; j++) {
-      const root = new BenchSpan('GET /orders');
-      processor?.onStart(root, ROOT_CONTEXT);
-      const rootCtx = contextOf(root);
-      for (const name of ['middleware - query', 'middleware - jsonParser']) {
-        const m = new BenchSpan(name, root, 0);
-        processor?.onStart(m, rootCtx);
-        processor?.onEnd(m.end(0.1));
-      }
-      const handler = new BenchSpan('request handler', root, 1);
-      processor?.onStart(handler, rootCtx);
-      const handlerCtx = contextOf(handler);
-      const connect = new BenchSpan('pg-pool.connect', handler, 1, true);
-      processor?.onStart(connect, handlerCtx);
-      processor?.onEnd(connect.end(0.5));
-      const a = new BenchSpan('pg.query:SELECT app', handler, 2, true);
-      const b = new BenchSpan('pg.query:SELECT app', handler, 2, true);
-      processor?.onStart(a, handlerCtx);
-      processor?.onStart(b, handlerCtx);
-      processor?.onEnd(b.end(1.5));
-      processor?.onEnd(a.end(2.25));
-      for (let q = 0; q < 3; q++) {
-        const query = new BenchSpan('pg.query:SELECT app', handler, 5 + q, true);
-        processor?.onStart(query, handlerCtx);
-        processor?.onEnd(query.end(0.75));
-      }
-      processor?.onEnd(root.end(9));
-      processor?.onEnd(handler.end(8.5));
-      sink += handler.name.length;
+  return perRequest(n, () => {
+    const root = new BenchSpan('GET /orders');
+    processor?.onStart(root, ROOT_CONTEXT);
+    const rootCtx = contextOf(root);
+    for (const name of ['middleware - query', 'middleware - jsonParser']) {
+      const m = new BenchSpan(name, root, 0);
+      processor?.onStart(m, rootCtx);
+      processor?.onEnd(m.end(0.1));
     }
-    elapsed += process.hrtime.bigint() - t0;
-    await turn();
-  }
-  return Number(elapsed) / n;
+    const handler = new BenchSpan('request handler', root, 1);
+    processor?.onStart(handler, rootCtx);
+    const handlerCtx = contextOf(handler);
+    const connect = new BenchSpan('pg-pool.connect', handler, 1, true);
+    processor?.onStart(connect, handlerCtx);
+    processor?.onEnd(connect.end(0.5));
+    const a = new BenchSpan('pg.query:SELECT app', handler, 2, true);
+    const b = new BenchSpan('pg.query:SELECT app', handler, 2, true);
+    processor?.onStart(a, handlerCtx);
+    processor?.onStart(b, handlerCtx);
+    processor?.onEnd(b.end(1.5));
+    processor?.onEnd(a.end(2.25));
+    for (let q = 0; q < 3; q++) {
+      const query = new BenchSpan('pg.query:SELECT app', handler, 5 + q, true);
+      processor?.onStart(query, handlerCtx);
+      processor?.onEnd(query.end(0.75));
+    }
+    processor?.onEnd(root.end(9));
+    processor?.onEnd(handler.end(8.5));
+    sink += handler.name.length;
+  });
 }
 
 /**
  * ns per request shaped like the whole-service bench's (bench/service): root → jsonParser, a
  * handler → 1 + 13 `timeit` calls one after another (17 spans); the handler ends after the root.
  */
-async function serviceRequests(
+function serviceRequests(
   processor: RequestSummaryProcessor | undefined,
   n: number,
 ): Promise<number> {
-  let elapsed = 0n;
-  for (let i = 0; i < n; i += 100) {
-    const t0 = process.hrtime.bigint();
-    for (let j = 0; j < 100; j++) {
-      const root = new BenchSpan('GET /api');
-      processor?.onStart(root, ROOT_CONTEXT);
-      const rootCtx = contextOf(root);
-      const parser = new BenchSpan('middleware - jsonParser', root, 0);
-      processor?.onStart(parser, rootCtx);
-      processor?.onEnd(parser.end(0.1));
-      const handler = new BenchSpan('request handler', root, 1);
-      processor?.onStart(handler, rootCtx);
-      const handlerCtx = contextOf(handler);
-      for (let c = 0; c < CHILDREN + 1; c++) {
-        const call = new BenchSpan(c === 0 ? 'some_slow_stuff' : 'fast_stuff', handler, 2 + c);
-        processor?.onStart(call, handlerCtx);
-        processor?.onEnd(call.end(0.9));
-      }
-      processor?.onEnd(root.end(17));
-      processor?.onEnd(handler.end(16.9));
-      sink += handler.name.length;
+  return perRequest(n, () => {
+    const root = new BenchSpan('GET /api');
+    processor?.onStart(root, ROOT_CONTEXT);
+    const rootCtx = contextOf(root);
+    const parser = new BenchSpan('middleware - jsonParser', root, 0);
+    processor?.onStart(parser, rootCtx);
+    processor?.onEnd(parser.end(0.1));
+    const handler = new BenchSpan('request handler', root, 1);
+    processor?.onStart(handler, rootCtx);
+    const handlerCtx = contextOf(handler);
+    for (let c = 0; c < CHILDREN + 1; c++) {
+      const call = new BenchSpan(c === 0 ? 'some_slow_stuff' : 'fast_stuff', handler, 2 + c);
+      processor?.onStart(call, handlerCtx);
+      processor?.onEnd(call.end(0.9));
     }
-    elapsed += process.hrtime.bigint() - t0;
-    await turn();
-  }
-  return Number(elapsed) / n;
+    processor?.onEnd(root.end(17));
+    processor?.onEnd(handler.end(16.9));
+    sink += handler.name.length;
+  });
 }
 
 // ---------- 2. with the SDK ----------

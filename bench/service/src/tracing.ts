@@ -16,6 +16,7 @@ import {
 import { CallTimer } from './call-timer.js';
 import type { ConfigName } from './configs.js';
 import { GelfSpanExporter } from './gelf-span-exporter.js';
+import { IdMapProcessor } from './id-map-processor.js';
 
 /** The tracing of one service process. */
 export interface Tracing {
@@ -51,6 +52,8 @@ function processorFor(config: ConfigName, sinkPort: number): SpanProcessor[] {
   switch (config) {
     case 'noop':
       return [noopProcessor];
+    case 'id-map':
+      return [new IdMapProcessor()];
     case 'summary':
       return [new RequestSummaryProcessor({ exporter: droppingExporter(() => undefined) })];
     case 'summary-noself':

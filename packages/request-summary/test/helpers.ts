@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import {
   context,
@@ -13,9 +15,15 @@ import {
 import {
   createSimpleSpanProcessor,
   createTracerProvider,
+  ExpressInstrumentation,
+  HttpInstrumentation,
   InMemorySpanExporter,
+  registerInstrumentations,
+  requireFromSdk,
+  type SpanProcessor,
+  setupTracing,
 } from '@otel-gelf-internal/sdk';
-import { afterEach, beforeEach, type Mock, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, type Mock, vi } from 'vitest';
 import {
   InMemorySummaryExporter,
   RequestSummaryProcessor,
@@ -152,4 +160,52 @@ export function runFixture(
       done({ code: c ?? -1, out, err });
     });
   });
+}
+
+/** `node:http` and `express` as the instrumentations patched them (see {@link useInstrumentedHttp}). */
+export interface InstrumentedHttp {
+  http: typeof import('node:http');
+  /** Loaded through the SDK line's require, untyped (as the tests had it). */
+  express: any;
+}
+
+/**
+ * Registers, for the file's tests, a global tracer provider with `spanProcessors` and the real
+ * http and express instrumentations, and loads `node:http` and `express` after them so that the
+ * require hooks patch them; undone after the file. The test's own outgoing calls are left
+ * untraced (they would be CLIENT roots of their own).
+ */
+export function useInstrumentedHttp(spanProcessors: SpanProcessor[]): InstrumentedHttp {
+  const loaded = {} as InstrumentedHttp;
+  let tracing: ReturnType<typeof setupTracing>;
+  let unregister: () => void;
+  beforeAll(() => {
+    tracing = setupTracing({ spanProcessors });
+    unregister = registerInstrumentations({
+      tracerProvider: tracing.provider,
+      instrumentations: [
+        new HttpInstrumentation({ ignoreOutgoingRequestHook: () => true }),
+        new ExpressInstrumentation(),
+      ],
+    });
+    loaded.http = requireFromSdk('node:http') as InstrumentedHttp['http'];
+    loaded.express = requireFromSdk('express');
+  });
+  afterAll(async () => {
+    unregister();
+    await tracing.shutdown();
+  });
+  return loaded;
+}
+
+/** Starts `server` on a free loopback port; its base URL. */
+export async function listen(server: Server): Promise<string> {
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Stops `server`, keep-alive connections included. */
+export async function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((done) => server.close(() => done()));
 }

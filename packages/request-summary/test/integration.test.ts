@@ -1,55 +1,13 @@
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SpanKind } from '@opentelemetry/api';
 import { timeit } from '@otel-gelf/timeit';
-import {
-  ExpressInstrumentation,
-  HttpInstrumentation,
-  registerInstrumentations,
-  requireFromSdk,
-  setupTracing,
-} from '@otel-gelf-internal/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InMemorySummaryExporter, RequestSummaryProcessor } from '../src/index.js';
-
-type Http = typeof import('node:http');
+import { close, listen, useInstrumentedHttp } from './helpers.js';
 
 const exporter = new InMemorySummaryExporter();
 const processor = new RequestSummaryProcessor({ exporter });
-let tracing: ReturnType<typeof setupTracing>;
-let unregister: () => void;
-let http: Http;
-let express: any;
-
-beforeAll(() => {
-  tracing = setupTracing({ spanProcessors: [processor] });
-  unregister = registerInstrumentations({
-    tracerProvider: tracing.provider,
-    instrumentations: [
-      // The test's own client calls would be roots of their own (CLIENT spans): not wanted here.
-      new HttpInstrumentation({ ignoreOutgoingRequestHook: () => true }),
-      new ExpressInstrumentation(),
-    ],
-  });
-  // Loaded after enabling, so that the require hooks patch them.
-  http = requireFromSdk('node:http') as Http;
-  express = requireFromSdk('express');
-});
-
-afterAll(async () => {
-  unregister();
-  await tracing.shutdown();
-});
-
-async function listen(server: import('node:http').Server): Promise<string> {
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function close(server: import('node:http').Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((done) => server.close(() => done()));
-}
+const loaded = useInstrumentedHttp([processor]);
 
 const loadUser = timeit(async function loadUser(id: string) {
   await sleep(2);
@@ -62,7 +20,7 @@ const render = timeit(function render(user: { id: string }) {
 describe('RequestSummaryProcessor with real instrumentation', () => {
   it('gives one summary per HTTP request to a node:http server, with the timeit operations', async () => {
     exporter.reset();
-    const server = http.createServer(async (req, res) => {
+    const server = loaded.http.createServer(async (req, res) => {
       const user = await loadUser('42');
       await loadUser('43');
       res.end(render(user));
@@ -96,7 +54,7 @@ describe('RequestSummaryProcessor with real instrumentation', () => {
 
   it('gives one summary per HTTP request to an express app, with middleware, handler and timeit operations', async () => {
     exporter.reset();
-    const app = express();
+    const app = loaded.express();
     app.use(function auth(_req: unknown, _res: unknown, next: () => void) {
       next();
     });
@@ -108,7 +66,7 @@ describe('RequestSummaryProcessor with real instrumentation', () => {
         res.send(render(user));
       },
     );
-    const server = http.createServer(app);
+    const server = loaded.http.createServer(app);
     const base = await listen(server);
     try {
       await Promise.all(

@@ -1,51 +1,21 @@
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Span, SpanKind, trace } from '@opentelemetry/api';
 import { timeit } from '@otel-gelf/timeit';
 import {
   createSimpleSpanProcessor,
-  ExpressInstrumentation,
-  HttpInstrumentation,
   InMemorySpanExporter,
   type ReadableSpan,
-  registerInstrumentations,
-  requireFromSdk,
-  setupTracing,
 } from '@otel-gelf-internal/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InMemorySummaryExporter, RequestSummaryProcessor } from '../src/index.js';
+import { close, listen, useInstrumentedHttp } from './helpers.js';
 import { expectedTimes, type OracleSpan } from './self-time-oracle.js';
-
-type Http = typeof import('node:http');
 
 const exporter = new InMemorySummaryExporter();
 const processor = new RequestSummaryProcessor({ exporter });
 // The spans themselves, captured beside the processor: what the summary is checked against.
 const spanExporter = new InMemorySpanExporter();
-let tracing: ReturnType<typeof setupTracing>;
-let unregister: () => void;
-let http: Http;
-let express: any;
-
-beforeAll(() => {
-  tracing = setupTracing({
-    spanProcessors: [processor, createSimpleSpanProcessor(spanExporter)],
-  });
-  unregister = registerInstrumentations({
-    tracerProvider: tracing.provider,
-    instrumentations: [
-      new HttpInstrumentation({ ignoreOutgoingRequestHook: () => true }),
-      new ExpressInstrumentation(),
-    ],
-  });
-  http = requireFromSdk('node:http') as Http;
-  express = requireFromSdk('express');
-});
-
-afterAll(async () => {
-  unregister();
-  await tracing.shutdown();
-});
+const loaded = useInstrumentedHttp([processor, createSimpleSpanProcessor(spanExporter)]);
 
 /** A span shaped like instrumentation-pg's: CLIENT, with the database's semantic conventions. */
 function pgSpan<T>(name: string, work: () => Promise<T>): Promise<T> {
@@ -88,7 +58,7 @@ function toOracle(spans: ReadableSpan[]): OracleSpan[] {
 
 describe('RequestSummaryProcessor self time with Express and pg-shaped spans', () => {
   it('gives each span its self time, and the db breakdown, exactly as the captured spans say', async () => {
-    const app = express();
+    const app = loaded.express();
     app.use(function auth(_req: unknown, _res: unknown, next: () => void) {
       next();
     });
@@ -102,9 +72,8 @@ describe('RequestSummaryProcessor self time with Express and pg-shaped spans', (
       await sleep(3); // the handler's own work
       res.send(render([...orders, ...customers]));
     });
-    const server = http.createServer(app);
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`;
+    const server = loaded.http.createServer(app);
+    const url = `${await listen(server)}/orders`;
     try {
       for (let i = 0; i < 3; i++) {
         const r = await fetch(url);
@@ -113,8 +82,7 @@ describe('RequestSummaryProcessor self time with Express and pg-shaped spans', (
       }
       await processor.forceFlush();
     } finally {
-      server.closeAllConnections();
-      await new Promise<void>((done) => server.close(() => done()));
+      await close(server);
     }
     const summaries = exporter.getFinishedSummaries();
     expect(summaries).toHaveLength(3);
@@ -124,7 +92,6 @@ describe('RequestSummaryProcessor self time with Express and pg-shaped spans', (
         .filter((s) => s.spanContext().traceId === summary.traceId);
       expect(spans.length).toBe(summary.counters.spans + 1);
       const expected = expectedTimes(toOracle(spans));
-      console.log(JSON.stringify(toOracle(spans)), JSON.stringify(summary));
       expect(summary.selfMs).toBeCloseTo(expected.selfMs, 6);
       expect(summary.operations.map((o) => o.name).sort()).toEqual(
         [...expected.operations.keys()].sort(),

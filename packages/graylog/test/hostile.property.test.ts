@@ -2,6 +2,7 @@ import { type Attributes, context, trace } from '@opentelemetry/api';
 import { validateGelf } from '@otel-gelf/gelf-tail';
 import {
   InMemorySummaryExporter,
+  type OperationSummary,
   type RequestSummary,
   RequestSummaryProcessor,
 } from '@otel-gelf/request-summary';
@@ -115,6 +116,11 @@ function fieldKinds(payload: string): Map<string, 'string' | 'integer' | 'float'
   return kinds;
 }
 
+/** An operation called once, for 1 ms. */
+function oneCall(name: string): OperationSummary {
+  return { name, count: 1, minMs: 1, maxMs: 1, sumMs: 1, lastMs: [1], errors: 0 };
+}
+
 describe('toGelf over hostile input (properties)', () => {
   it('every message of a real processor is valid GELF within the budget, size and type rules', async () => {
     await fc.assert(
@@ -176,15 +182,7 @@ describe('toGelf over hostile input (properties)', () => {
               status: { code: 0 },
               attributes: Object.fromEntries(names_.map((n) => [n, n])),
               resource: {},
-              operations: [...new Set(names_)].map((name) => ({
-                name,
-                count: 1,
-                minMs: 1,
-                maxMs: 1,
-                sumMs: 1,
-                lastMs: [1],
-                errors: 0,
-              })),
+              operations: [...new Set(names_)].map(oneCall),
               annotations: {},
               counters: { spans: 1, folded: 0, openChildren: 0, droppedAnnotations: 0 },
               incomplete: false,
@@ -220,15 +218,7 @@ describe('toGelf over hostile input (properties)', () => {
           const attributes = Object.fromEntries(
             Array.from({ length: 120 }, (_, i) => [`a${i}`, i]),
           );
-          const ops = Array.from({ length: operations }, (_, i) => ({
-            name: `op${i}`,
-            count: 1,
-            minMs: 1,
-            maxMs: 1,
-            sumMs: 1,
-            lastMs: [1],
-            errors: 0,
-          }));
+          const ops = Array.from({ length: operations }, (_, i) => oneCall(`op${i}`));
           const s = {
             traceId: '0af7651916cd43dd8448eb211c80319c',
             spanId: 'b7ad6b7169203331',

@@ -9,16 +9,42 @@
  * only to the setups that run our code. OpenTelemetry, express and node_modules stay external,
  * required at run time, so the instrumentations' require hooks patch them as in any service.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'tsup';
 
 /** Where the compiled service goes. */
 export const SERVICE_BUNDLE = 'dist/service.cjs';
 
-/** Bundles src/service.ts into {@link SERVICE_BUNDLE} under `benchDir`. */
-export async function buildService(benchDir: string): Promise<string> {
+/** The otel-gelf packages a service is made of, as `--baseline` takes them from git. */
+const PACKAGES = ['graylog', 'request-summary', 'timeit'];
+
+/**
+ * Bundles src/service.ts into {@link SERVICE_BUNDLE} under `benchDir`; with `baseline` (a git
+ * revision), into `dist/service-base.cjs` with the otel-gelf packages' `src/` as they were at
+ * that revision (taken with `git archive` into `.cache/baseline/`, ignored), the service's own
+ * code as it is now: the `@base` setups run that, beside the same setups of the working tree.
+ */
+export async function buildService(benchDir: string, baseline?: string): Promise<string> {
+  let alias: Record<string, string> | undefined;
+  if (baseline !== undefined) {
+    const dir = join(benchDir, '.cache', 'baseline');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const tar = execFileSync(
+      'git',
+      ['archive', baseline, ...PACKAGES.map((p) => `packages/${p}/src`)],
+      { cwd: join(benchDir, '..', '..'), maxBuffer: 64 * 2 ** 20 },
+    );
+    execFileSync('tar', ['-x', '-C', dir], { input: tar });
+    alias = {};
+    for (const p of PACKAGES)
+      alias[`@otel-gelf/${p}`] = join(dir, 'packages', p, 'src', 'index.ts');
+  }
+  const name = baseline === undefined ? 'service' : 'service-base';
   await build({
-    entry: { service: join(benchDir, 'src/service.ts') },
+    entry: { [name]: join(benchDir, 'src/service.ts') },
     outDir: join(benchDir, 'dist'),
     format: ['cjs'],
     platform: 'node',
@@ -28,6 +54,7 @@ export async function buildService(benchDir: string): Promise<string> {
     noExternal: [/^@otel-gelf\//, /^express-api\//],
     esbuildOptions(options) {
       options.conditions = ['@otel-gelf/source'];
+      if (alias !== undefined) options.alias = alias;
     },
     outExtension: () => ({ js: '.cjs' }),
     // As the packages' CommonJS builds: `import.meta.url` (optional peers) made to work.
@@ -39,5 +66,5 @@ export async function buildService(benchDir: string): Promise<string> {
     silent: true,
     config: false,
   });
-  return join(benchDir, SERVICE_BUNDLE);
+  return join(benchDir, 'dist', `${name}.cjs`);
 }

@@ -11,6 +11,7 @@ export const CONFIGS = [
   'otel-twin',
   'noop',
   'id-map',
+  'floor',
   'summary',
   'summary-noself',
   'gelf-map',
@@ -31,6 +32,8 @@ export const DESCRIPTIONS: Record<ConfigName, string> = {
   'otel-twin': 'otel again, a second process: how far two identical setups differ',
   noop: '+ a span processor whose onStart and onEnd do nothing',
   'id-map': "+ a processor that only finds each span's request by its parent's id and counts it",
+  floor:
+    "id-map + one fixed GELF message of the udp setup's size per request over our UDP transport",
   summary: '+ RequestSummaryProcessor, an exporter that drops the summaries',
   'summary-noself': 'summary with selfTime: false (no self time, no breakdown)',
   'gelf-map': '+ RequestSummaryProcessor, an exporter that maps to GELF bytes and drops them',
@@ -40,6 +43,12 @@ export const DESCRIPTIONS: Record<ConfigName, string> = {
   otlp: '+ BatchSpanProcessor + OTLP/HTTP protobuf exporter',
   'gelf-span': '+ BatchSpanProcessor + one GELF message per span (UDP)',
 };
+
+/**
+ * The size of the `floor` setup's message: what `udp` sends per request in this service (1 728 B
+ * at the sink, with the two chunks' 12-byte headers).
+ */
+export const FLOOR_MESSAGE_BYTES = 1704;
 
 /** The sink a setup sends to, or none. */
 export type SinkKind = 'gelf-udp' | 'gelf-tcp' | 'otlp-http';
@@ -51,6 +60,7 @@ export const SINK_OF: Record<ConfigName, SinkKind | undefined> = {
   'otel-twin': undefined,
   noop: undefined,
   'id-map': undefined,
+  floor: 'gelf-udp',
   summary: undefined,
   'summary-noself': undefined,
   'gelf-map': undefined,
@@ -68,6 +78,7 @@ export const UNIT_OF: Record<ConfigName, 'request' | 'span' | undefined> = {
   'otel-twin': undefined,
   noop: undefined,
   'id-map': undefined,
+  floor: 'request',
   summary: undefined,
   'summary-noself': undefined,
   'gelf-map': undefined,
@@ -83,6 +94,7 @@ const EXTRA_CONFIGS: readonly ConfigName[] = [
   'otel-twin',
   'noop',
   'id-map',
+  'floor',
   'summary',
   'summary-noself',
   'gelf-map',
@@ -96,4 +108,28 @@ export const DEFAULT_CONFIGS: readonly ConfigName[] = CONFIGS.filter(
 /** Whether a name is one of {@link CONFIGS}. */
 export function isConfigName(name: string): name is ConfigName {
   return (CONFIGS as readonly string[]).includes(name);
+}
+
+/**
+ * A setup as the command line names it: one of {@link CONFIGS}, or with `@base` one of them run
+ * from the `--baseline` revision's packages (see build.ts).
+ */
+export type SetupName = ConfigName | `${ConfigName}@base`;
+
+const BASE = '@base';
+
+/** The tracing setup a setup name runs. */
+export function configOf(setup: SetupName): ConfigName {
+  return (setup.endsWith(BASE) ? setup.slice(0, -BASE.length) : setup) as ConfigName;
+}
+
+/** Whether a setup runs the `--baseline` revision. */
+export function isBaseline(setup: SetupName): boolean {
+  return setup.endsWith(BASE);
+}
+
+/** Whether `name` names a setup (`@base` ones only with a baseline). */
+export function isSetupName(name: string, withBaseline: boolean): name is SetupName {
+  if (name.endsWith(BASE)) return withBaseline && isConfigName(name.slice(0, -BASE.length));
+  return isConfigName(name);
 }

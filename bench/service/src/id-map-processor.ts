@@ -6,6 +6,13 @@ interface RequestCount {
   durationNs: number;
 }
 
+/** Where the `floor` setup's processor sends one message per request. */
+export interface RequestSink {
+  requestEnded(): void;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
 /**
  * The floor of per-request bookkeeping, for the `id-map` setup: every span finds its request by
  * its parent's id in one map and counts itself there, and nothing else (no statistics, no self
@@ -14,6 +21,12 @@ interface RequestCount {
  */
 export class IdMapProcessor implements SpanProcessor {
   private readonly requests = new Map<string, RequestCount>();
+  private readonly sink: RequestSink | undefined;
+
+  /** @param sink - told of each request's end (the `floor` setup sends one message there) */
+  constructor(sink?: RequestSink) {
+    this.sink = sink;
+  }
 
   onStart(span: Span): void {
     const parent = span.parentSpanContext;
@@ -35,16 +48,18 @@ export class IdMapProcessor implements SpanProcessor {
         request.spans++;
         request.durationNs += span.duration[0] * 1e9 + span.duration[1];
       }
+    } else if (this.sink !== undefined && this.requests.has(id)) {
+      this.sink.requestEnded();
     }
     this.requests.delete(id);
   }
 
   forceFlush(): Promise<void> {
-    return Promise.resolve();
+    return this.sink?.flush() ?? Promise.resolve();
   }
 
   shutdown(): Promise<void> {
     this.requests.clear();
-    return Promise.resolve();
+    return this.sink?.close() ?? Promise.resolve();
   }
 }

@@ -9,6 +9,8 @@ export interface WindowStats {
   requests: number;
   /** CPU of the whole process (every thread), user + system, from `process.cpuUsage()`. */
   cpuUs: number;
+  /** Of {@link cpuUs}, the system part: the kernel's work for the process (its syscalls). */
+  systemCpuUs: number;
   /** Event-loop delay percentiles from `monitorEventLoopDelay` (ms). */
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;

@@ -22,10 +22,12 @@ import autocannon from 'autocannon';
 import { buildService } from './build.js';
 import {
   CONFIGS,
-  type ConfigName,
+  configOf,
   DEFAULT_CONFIGS,
   DESCRIPTIONS,
-  isConfigName,
+  isBaseline,
+  isSetupName,
+  type SetupName,
   SINK_OF,
   UNIT_OF,
 } from './configs.js';
@@ -57,7 +59,9 @@ export interface Settings {
   rate: number;
   connections: number;
   slowMs: number;
-  configs: ConfigName[];
+  configs: SetupName[];
+  /** The git revision the `@base` setups run the packages of. */
+  baseline: string | undefined;
   json: string | undefined;
   cpuProfDir: string | undefined;
   /** Time each onStart/onEnd call of the processors inside the services (see call-timer.ts). */
@@ -77,6 +81,7 @@ function readSettings(argv: string[]): Settings {
       connections: { type: 'string' },
       'slow-ms': { type: 'string' },
       configs: { type: 'string' },
+      baseline: { type: 'string' },
       json: { type: 'string' },
       'cpu-prof': { type: 'string' },
       'time-calls': { type: 'boolean' },
@@ -90,9 +95,15 @@ function readSettings(argv: string[]): Settings {
     return n;
   };
   const configs = (values.configs ?? DEFAULT_CONFIGS.join(',')).split(',');
-  const unknown = configs.filter((c) => !isConfigName(c));
+  const baseline = values.baseline;
+  const unknown = configs.filter((c) => !isSetupName(c, baseline !== undefined));
   if (unknown.length > 0) {
-    throw new Error(`--configs: unknown ${unknown.join(', ')} (known: ${CONFIGS.join(', ')})`);
+    throw new Error(
+      `--configs: unknown ${unknown.join(', ')} (known: ${CONFIGS.join(', ')}; with --baseline, also each of them with @base)`,
+    );
+  }
+  if (baseline !== undefined && !configs.some((c) => c.endsWith('@base'))) {
+    throw new Error('--baseline: name the setups to run from it in --configs, e.g. summary@base');
   }
   return {
     rounds: Math.max(1, Math.round(num(values.rounds, short ? 1 : 5, 'rounds'))),
@@ -103,7 +114,8 @@ function readSettings(argv: string[]): Settings {
     rate: num(values.rate, short ? 100 : together ? 200 : 1000, 'rate'),
     connections: Math.max(1, Math.round(num(values.connections, short ? 8 : 64, 'connections'))),
     slowMs: num(values['slow-ms'], 5, 'slow-ms'),
-    configs: configs as ConfigName[],
+    configs: configs as SetupName[],
+    baseline,
     // Paths are the caller's: pnpm runs the script in this folder, and says where it was called.
     json: values.json === undefined ? undefined : resolve(callerDir, values.json),
     cpuProfDir:
@@ -176,14 +188,14 @@ function kernelCpuUs(pid: number): number {
 }
 
 interface Service {
-  config: ConfigName;
+  config: SetupName;
   ipc: Ipc<ServiceCommand, ServiceReport>;
   url: string;
 }
 
 async function startService(
   bundle: string,
-  config: ConfigName,
+  config: SetupName,
   sinkPort: number,
   settings: Settings,
   placement: Placement,
@@ -203,7 +215,7 @@ async function startService(
   // Every setup at its defaults: no OTEL_* from the caller's environment.
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OTEL_')) env[k] = v;
   Object.assign(env, {
-    BENCH_CONFIG: config,
+    BENCH_CONFIG: configOf(config),
     BENCH_SINK_PORT: String(sinkPort),
     BENCH_SLOW_MS: String(settings.slowMs),
     BENCH_TIME_CALLS: settings.timeCalls ? '1' : '0',
@@ -254,8 +266,10 @@ async function settledCounts(
 /** One setup driven for one window. */
 export interface Run extends WindowStats {
   round: number;
-  config: ConfigName;
+  config: SetupName;
   cpuUsPerRequest: number;
+  /** Of it, system time: syscalls (sends, and on loopback the receiving side's kernel work). */
+  systemCpuUsPerRequest: number;
   kernelCpuUsPerRequest: number;
   requestsPerSecond: number;
   p50Ms: number;
@@ -288,12 +302,14 @@ async function measure(
   return group.map((service, i) => {
     const { type: _, ...window } = stats[i]!;
     const result = results[i]!;
-    const got = SINK_OF[service.config] === undefined ? undefined : counts[service.config];
+    const got =
+      SINK_OF[configOf(service.config)] === undefined ? undefined : counts[service.config];
     return {
       round,
       config: service.config,
       ...window,
       cpuUsPerRequest: window.cpuUs / window.requests,
+      systemCpuUsPerRequest: window.systemCpuUs / window.requests,
       kernelCpuUsPerRequest: kernelUs[i]! / window.requests,
       requestsPerSecond: window.requests / elapsedS,
       p50Ms: result.latency.p50,
@@ -308,14 +324,17 @@ async function measure(
 
 /** Per setup, each figure as median [min–max] over the rounds, and the ratios within rounds. */
 export interface Summary {
-  config: ConfigName;
+  config: SetupName;
   description: string;
   cpuUsPerRequest: Spread;
+  systemCpuUsPerRequest: Spread;
   kernelCpuUsPerRequest: Spread;
   /** CPU per request over `otel`'s in the same round. */
   cpuVsOtel: Spread | undefined;
   /** CPU per request over `otlp`'s in the same round. */
   cpuVsOtlp: Spread | undefined;
+  /** p99 latency over `otel`'s in the same round. */
+  p99VsOtel: Spread | undefined;
   requestsPerSecond: Spread;
   p99Ms: Spread;
   eventLoopDelayP99Ms: Spread;
@@ -335,21 +354,25 @@ export interface Summary {
   };
 }
 
-function summarise(runs: Run[], configs: ConfigName[]): Summary[] {
-  const byRound = (config: ConfigName) => runs.filter((r) => r.config === config);
-  const ratio = (config: ConfigName, base: ConfigName): Spread | undefined => {
+function summarise(runs: Run[], configs: SetupName[], baseline: string | undefined): Summary[] {
+  const byRound = (config: SetupName) => runs.filter((r) => r.config === config);
+  const ratio = (
+    config: SetupName,
+    base: SetupName,
+    figure: (r: Run) => number = (r) => r.cpuUsPerRequest,
+  ): Spread | undefined => {
     if (config === base || !configs.includes(base)) return undefined;
     const values: number[] = [];
     for (const run of byRound(config)) {
       const other = runs.find((r) => r.config === base && r.round === run.round);
-      if (other !== undefined) values.push(run.cpuUsPerRequest / other.cpuUsPerRequest);
+      if (other !== undefined) values.push(figure(run) / figure(other));
     }
     return spread(values);
   };
   return configs.map((config) => {
     const mine = byRound(config);
     const of = (f: (r: Run) => number) => spread(mine.map(f));
-    const unit = UNIT_OF[config];
+    const unit = UNIT_OF[configOf(config)];
     const timed = mine.filter((r) => r.calls !== undefined);
     const call = (f: (c: NonNullable<Run['calls']>, r: Run) => number) =>
       spread(timed.map((r) => f(r.calls!, r)));
@@ -367,14 +390,16 @@ function summarise(runs: Run[], configs: ConfigName[]): Summary[] {
             },
           }),
       config,
-      description: DESCRIPTIONS[config],
+      description: `${DESCRIPTIONS[configOf(config)]}${isBaseline(config) ? ` (the packages at ${baseline})` : ''}`,
       cpuUsPerRequest: of((r) => r.cpuUsPerRequest),
+      systemCpuUsPerRequest: of((r) => r.systemCpuUsPerRequest),
       kernelCpuUsPerRequest: of((r) => r.kernelCpuUsPerRequest),
       cpuVsOtel: ratio(config, 'otel'),
       cpuVsOtlp:
-        SINK_OF[config]?.startsWith('gelf-') && UNIT_OF[config] === 'request'
+        SINK_OF[configOf(config)]?.startsWith('gelf-') && unit === 'request'
           ? ratio(config, 'otlp')
           : undefined,
+      p99VsOtel: ratio(config, 'otel', (r) => r.p99Ms),
       requestsPerSecond: of((r) => r.requestsPerSecond),
       p99Ms: of((r) => r.p99Ms),
       eventLoopDelayP99Ms: of((r) => r.eventLoopDelayP99Ms),
@@ -384,7 +409,9 @@ function summarise(runs: Run[], configs: ConfigName[]): Summary[] {
       deliveredPerRequest:
         unit === undefined
           ? undefined
-          : of((r) => (config === 'otlp' ? r.sink!.spans : r.sink!.messages) / r.requests),
+          : of(
+              (r) => (configOf(config) === 'otlp' ? r.sink!.spans : r.sink!.messages) / r.requests,
+            ),
     };
   });
 }
@@ -405,6 +432,7 @@ function table(summaries: Summary[]): string {
   const header = [
     'setup',
     'CPU µs/req',
+    'of it sys',
     '× otel',
     'req/s',
     'p99 ms',
@@ -418,6 +446,7 @@ function table(summaries: Summary[]): string {
   const rows = summaries.map((s) => [
     s.config,
     showSpread(s.cpuUsPerRequest, 1),
+    m(s.systemCpuUsPerRequest, 1),
     s.cpuVsOtel === undefined ? '1' : showSpread(s.cpuVsOtel, 3),
     m(s.requestsPerSecond, 0),
     m(s.p99Ms, 0),
@@ -458,7 +487,7 @@ function callTable(summaries: Summary[]): string {
 }
 
 function goals(summaries: Summary[]): string[] {
-  const get = (c: ConfigName) => summaries.find((s) => s.config === c);
+  const get = (c: SetupName) => summaries.find((s) => s.config === c);
   const udp = get('udp');
   const otlp = get('otlp');
   const lines: string[] = [];
@@ -475,11 +504,8 @@ function goals(summaries: Summary[]): string[] {
       `bytes/request: otlp ${otlp.bytesPerRequest.median.toFixed(0)} B, ${ours.config} ${ours.bytesPerRequest.median.toFixed(0)} B: ${times.toFixed(2)}× fewer (goal ≥ 5×)`,
     );
   }
-  const otel = get('otel');
-  if (udp !== undefined && otel !== undefined) {
-    lines.push(
-      `udp p99 vs otel: ${(udp.p99Ms.median / otel.p99Ms.median).toFixed(2)}× (goal ≤ 1.1×)`,
-    );
+  if (udp?.p99VsOtel !== undefined) {
+    lines.push(`udp p99 vs otel: ${showSpread(udp.p99VsOtel, 2)}× (goal ≤ 1.1×)`);
   }
   return lines;
 }
@@ -523,19 +549,28 @@ async function main(): Promise<void> {
   console.log(
     `services: node ${relative(benchDir, bundle)} (compiled with esbuild as the packages' dist is; see src/build.ts)`,
   );
+  const baseBundle =
+    settings.baseline === undefined ? undefined : await buildService(benchDir, settings.baseline);
+  if (baseBundle !== undefined) {
+    console.log(
+      `@base setups: node ${relative(benchDir, baseBundle)} (the otel-gelf packages at ${settings.baseline})`,
+    );
+  }
   const sink = new Ipc<SinkCommand, SinkReport>(fork(join(__dirname, 'sink.ts')), 'the sink');
   const services: Service[] = [];
   try {
-    const ports: Partial<Record<ConfigName, number>> = {};
+    const ports: Partial<Record<SetupName, number>> = {};
     for (const config of settings.configs) {
-      const kind = SINK_OF[config];
+      const kind = SINK_OF[configOf(config)];
       if (kind === undefined) continue;
       const listening = await sink.ask({ type: 'listen', name: config, kind }, 'listening');
       ports[config] = listening.port;
     }
     services.push(
       ...(await Promise.all(
-        settings.configs.map((c) => startService(bundle, c, ports[c] ?? 0, settings, placement)),
+        settings.configs.map((c) =>
+          startService(isBaseline(c) ? baseBundle! : bundle, c, ports[c] ?? 0, settings, placement),
+        ),
       )),
     );
     // Warm-up (the JIT, the sockets, the pools), all at once; not measured.
@@ -560,7 +595,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    const summaries = summarise(runs, settings.configs);
+    const summaries = summarise(runs, settings.configs, settings.baseline);
     console.log('');
     console.log(table(summaries));
     console.log('');

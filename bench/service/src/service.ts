@@ -77,6 +77,7 @@ async function onCommand(command: ServiceCommand): Promise<void> {
       type: 'ended',
       requests: handled - handledAtBegin,
       cpuUs: cpu.user + cpu.system,
+      systemCpuUs: cpu.system,
       eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
       eventLoopDelayMaxMs: delay.max / 1e6,
       rssBytes: process.memoryUsage.rss(),

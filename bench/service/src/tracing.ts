@@ -14,7 +14,7 @@ import {
   type SummaryExporter,
 } from '@otel-gelf/request-summary';
 import { CallTimer } from './call-timer.js';
-import type { ConfigName } from './configs.js';
+import { type ConfigName, FLOOR_MESSAGE_BYTES } from './configs.js';
 import { GelfSpanExporter } from './gelf-span-exporter.js';
 import { IdMapProcessor } from './id-map-processor.js';
 
@@ -40,6 +40,17 @@ function droppingExporter(map: (summary: RequestSummary) => unknown): SummaryExp
   };
 }
 
+/**
+ * A GELF message of {@link FLOOR_MESSAGE_BYTES}, made once: the `floor` setup sends it as it is,
+ * so that what it measures is finding each span's request and sending one message per request,
+ * with no summary and no mapping.
+ */
+function floorMessage(): Buffer {
+  const head = '{"version":"1.1","host":"bench","short_message":"floor","_pad":"';
+  const tail = '"}';
+  return Buffer.from(head + 'x'.repeat(FLOOR_MESSAGE_BYTES - head.length - tail.length) + tail);
+}
+
 /** A processor that does nothing: what the SDK's calls to one cost. */
 const noopProcessor: SpanProcessor = {
   onStart: () => undefined,
@@ -54,6 +65,17 @@ function processorFor(config: ConfigName, sinkPort: number): SpanProcessor[] {
       return [noopProcessor];
     case 'id-map':
       return [new IdMapProcessor()];
+    case 'floor': {
+      const transport = new UdpTransport({ host: SINK_HOST, port: sinkPort });
+      const message = floorMessage();
+      return [
+        new IdMapProcessor({
+          requestEnded: () => transport.sendBorrowed(message),
+          flush: () => transport.flush(5000),
+          close: () => transport.close(5000),
+        }),
+      ];
+    }
     case 'summary':
       return [new RequestSummaryProcessor({ exporter: droppingExporter(() => undefined) })];
     case 'summary-noself':

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIGS } from '../src/configs.js';
+import { DEFAULT_CONFIGS, FLOOR_MESSAGE_BYTES } from '../src/configs.js';
 import type { Run, Summary } from '../src/run.js';
 
 const benchDir = resolve(__dirname, '..');
@@ -58,6 +58,8 @@ describe('pnpm bench:service --short (the whole-service benchmark, smoke test)',
       expect(run.loadErrors + run.non2xx, run.config).toBe(0);
       expect(run.cpuUs, run.config).toBeGreaterThan(0);
       expect(run.cpuUsPerRequest).toBeCloseTo(run.cpuUs / run.requests, 6);
+      expect(run.systemCpuUsPerRequest, run.config).toBeGreaterThanOrEqual(0);
+      expect(run.systemCpuUsPerRequest, run.config).toBeLessThan(run.cpuUsPerRequest);
       expect(run.kernelCpuUsPerRequest, run.config).toBeGreaterThan(0);
       expect(run.p99Ms, run.config).toBeGreaterThan(0);
       expect(run.eventLoopDelayMaxMs, run.config).toBeGreaterThan(0);
@@ -107,5 +109,58 @@ describe('pnpm bench:service --short (the whole-service benchmark, smoke test)',
     );
     expect(udp.deliveredPerRequest!.median).toBe(1);
     expect(report.summaries.find((s) => s.config === 'none')!.bytesPerRequest).toBeUndefined();
+  });
+});
+
+describe('pnpm bench:service --baseline (setups from another revision beside the same of this tree)', () => {
+  let dir: string;
+  let stdout: string;
+  let report: { conditions: Record<string, unknown>; runs: Run[]; summaries: Summary[] };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bench-service-base-'));
+    const json = join(dir, 'out.json');
+    const run = await promisify(execFile)(
+      process.execPath,
+      [
+        '--conditions=@otel-gelf/source',
+        '--import',
+        'tsx',
+        'src/run.ts',
+        '--short',
+        '--baseline',
+        'HEAD',
+        '--configs',
+        'otel,floor,udp,udp@base',
+        '--json',
+        json,
+      ],
+      { cwd: benchDir, timeout: 170_000 },
+    );
+    stdout = run.stdout;
+    report = JSON.parse(readFileSync(json, 'utf8'));
+  }, 180_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the @base setup from its own build, and every message arrives', () => {
+    expect(stdout).toMatch(
+      /^@base setups: node dist\/service-base\.cjs \(the otel-gelf packages at HEAD\)/m,
+    );
+    expect(report.runs.map((r) => r.config)).toEqual(['otel', 'floor', 'udp', 'udp@base']);
+    for (const config of ['floor', 'udp', 'udp@base']) {
+      const run = report.runs.find((r) => r.config === config)!;
+      expect(run.requests, config).toBe(REQUESTS);
+      expect(run.sink, config).toMatchObject({ messages: REQUESTS, spans: 0 });
+    }
+    const base = report.summaries.find((s) => s.config === 'udp@base')!;
+    expect(base.description).toContain('(the packages at HEAD)');
+    expect(base.cpuVsOtel).toBeDefined();
+  });
+
+  it('sends the floor message at the size of the udp setup’s', () => {
+    const bytes = (config: string) =>
+      report.runs.find((r) => r.config === config)!.bytesPerRequest!;
+    expect(bytes('floor')).toBe(FLOOR_MESSAGE_BYTES + 2 * 12);
+    expect(Math.abs(bytes('floor') - bytes('udp'))).toBeLessThan(100);
   });
 });

@@ -228,6 +228,46 @@ describe('RequestSummaryProcessor self time', () => {
     expect(summary!.breakdown!.db).toEqual({ count: 1, ms: 30 });
   });
 
+  it('stays exact over a long request: 124 spans, two levels, two kinds, a long call open across', async () => {
+    const h = open();
+    const root = start(h.tracer, 'GET /', undefined, 0, { kind: SpanKind.SERVER });
+    //  root 0 ──────────────────────────────────────────────────── 1000
+    //  long     5 ──────────────────────────── 600 (db, open over most of the flushes)
+    //  handler i (i = 0..2) at 10 + 300 i, 250 ms long, 40 calls of 5 ms every 6 ms
+    const long = start(h.tracer, 'long', root, 5, DB);
+    for (let i = 0; i < 3; i++) {
+      const from = 10 + 300 * i;
+      const handler = start(h.tracer, 'handler', root, from);
+      for (let j = 0; j < 40; j++) {
+        const callAt = from + 5 + 6 * j;
+        start(h.tracer, j % 4 === 0 ? 'query' : 'call', handler, callAt, j % 4 === 0 ? DB : {}).end(
+          at(callAt + 5),
+        );
+      }
+      handler.end(at(from + 250));
+      // In time order, as a real span ends: between the second handler and the third.
+      if (i === 1) long.end(at(600));
+    }
+    root.end(at(1000));
+    const [summary] = await h.flush();
+    // Each handler: 250 − 40 × 5 = 50 of its own. The root: [5, 600] ∪ [610, 860] = 845 covered.
+    expect(selfTimes(summary!)).toEqual({
+      '(request)': 155,
+      long: 595,
+      handler: 150,
+      call: 90 * 5,
+      query: 30 * 5,
+    });
+    expect(op(summary!, 'call').count).toBe(90);
+    expect(op(summary!, 'call').lastMs).toEqual([5, 5, 5, 5, 5]);
+    expect(op(summary!, 'handler').count).toBe(3);
+    expect(summary!.counters.spans).toBe(1 + 3 + 120);
+    // db: [5, 600] ∪ the queries of the third handler (610 + 5 + 24 k, 5 ms each, 10 of them).
+    expect(summary!.breakdown!.db).toEqual({ count: 31, ms: 595 + 50 });
+    // other: the handlers [10, 260] ∪ [310, 560] ∪ [610, 860] (their calls lie inside).
+    expect(summary!.breakdown!.other).toEqual({ count: 3 + 90, ms: 750 });
+  });
+
   it('computes nothing of it with selfTime: false', async () => {
     const h = open({ selfTime: false });
     const root = start(h.tracer, 'GET /', undefined, 0, { kind: SpanKind.SERVER });

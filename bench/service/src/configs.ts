@@ -33,7 +33,7 @@ export const DESCRIPTIONS: Record<ConfigName, string> = {
   noop: '+ a span processor whose onStart and onEnd do nothing',
   'id-map': "+ a processor that only finds each span's request by its parent's id and counts it",
   floor:
-    "id-map + one fixed GELF message of the udp setup's size per request over our UDP transport",
+    "id-map + one fixed GELF message of the udp setup's size per request, sent as our exporter sends (UDP)",
   summary: '+ RequestSummaryProcessor, an exporter that drops the summaries',
   'summary-noself': 'summary with selfTime: false (no self time, no breakdown)',
   'gelf-map': '+ RequestSummaryProcessor, an exporter that maps to GELF bytes and drops them',

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIGS, FLOOR_MESSAGE_BYTES } from '../src/configs.js';
 import type { Run, Summary } from '../src/run.js';
 
@@ -14,13 +14,15 @@ const SPANS_PER_REQUEST = 17;
 // --short: 1 round, 1 s at 100 requests/s, sent as a fixed number of requests.
 const REQUESTS = 100;
 
-describe('pnpm bench:service --short (the whole-service benchmark, smoke test)', () => {
-  let dir: string;
-  let stdout: string;
-  let report: { conditions: Record<string, unknown>; runs: Run[]; summaries: Summary[] };
+interface BenchOutput {
+  stdout: string;
+  report: { conditions: Record<string, unknown>; runs: Run[]; summaries: Summary[] };
+}
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bench-service-'));
+/** Runs `pnpm bench:service --short` with `args` as a user would, and reads its JSON report. */
+async function runBench(args: string[]): Promise<BenchOutput> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-service-'));
+  try {
     const json = join(dir, 'out.json');
     const run = await promisify(execFile)(
       process.execPath,
@@ -30,16 +32,25 @@ describe('pnpm bench:service --short (the whole-service benchmark, smoke test)',
         'tsx',
         'src/run.ts',
         '--short',
-        '--time-calls',
+        ...args,
         '--json',
         json,
       ],
       { cwd: benchDir, timeout: 170_000 },
     );
-    stdout = run.stdout;
-    report = JSON.parse(readFileSync(json, 'utf8'));
+    return { stdout: run.stdout, report: JSON.parse(readFileSync(json, 'utf8')) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('pnpm bench:service --short (the whole-service benchmark, smoke test)', () => {
+  let stdout: string;
+  let report: BenchOutput['report'];
+
+  beforeAll(async () => {
+    ({ stdout, report } = await runBench(['--time-calls']));
   }, 180_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('runs every setup once and states the conditions', () => {
     expect(report.runs.map((r) => r.config).sort()).toEqual([...DEFAULT_CONFIGS].sort());
@@ -113,34 +124,17 @@ describe('pnpm bench:service --short (the whole-service benchmark, smoke test)',
 });
 
 describe('pnpm bench:service --baseline (setups from another revision beside the same of this tree)', () => {
-  let dir: string;
   let stdout: string;
-  let report: { conditions: Record<string, unknown>; runs: Run[]; summaries: Summary[] };
+  let report: BenchOutput['report'];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bench-service-base-'));
-    const json = join(dir, 'out.json');
-    const run = await promisify(execFile)(
-      process.execPath,
-      [
-        '--conditions=@otel-gelf/source',
-        '--import',
-        'tsx',
-        'src/run.ts',
-        '--short',
-        '--baseline',
-        'HEAD',
-        '--configs',
-        'otel,floor,udp,udp@base',
-        '--json',
-        json,
-      ],
-      { cwd: benchDir, timeout: 170_000 },
-    );
-    stdout = run.stdout;
-    report = JSON.parse(readFileSync(json, 'utf8'));
+    ({ stdout, report } = await runBench([
+      '--baseline',
+      'HEAD',
+      '--configs',
+      'otel,floor,udp,udp@base',
+    ]));
   }, 180_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('runs the @base setup from its own build, and every message arrives', () => {
     expect(stdout).toMatch(

@@ -34,7 +34,8 @@ export async function buildService(benchDir: string, baseline?: string): Promise
     mkdirSync(dir, { recursive: true });
     const tar = execFileSync(
       'git',
-      ['archive', baseline, ...PACKAGES.map((p) => `packages/${p}/src`)],
+      // safe.directory: a checkout owned by another user (CI runs as root) is still read.
+      ['-c', 'safe.directory=*', 'archive', baseline, ...PACKAGES.map((p) => `packages/${p}/src`)],
       { cwd: join(benchDir, '..', '..'), maxBuffer: 64 * 2 ** 20 },
     );
     execFileSync('tar', ['-x', '-C', dir], { input: tar });

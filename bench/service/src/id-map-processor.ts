@@ -41,17 +41,16 @@ export class IdMapProcessor implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     const parent = span.parentSpanContext;
-    const id = span.spanContext().spanId;
+    const tracked = this.requests.delete(span.spanContext().spanId);
     if (parent !== undefined && parent.isRemote !== true) {
       const request = this.requests.get(parent.spanId);
       if (request !== undefined) {
         request.spans++;
         request.durationNs += span.duration[0] * 1e9 + span.duration[1];
       }
-    } else if (this.sink !== undefined && this.requests.has(id)) {
-      this.sink.requestEnded();
+    } else if (tracked) {
+      this.sink?.requestEnded();
     }
-    this.requests.delete(id);
   }
 
   forceFlush(): Promise<void> {

@@ -1,48 +1,99 @@
+/** The sink a setup sends to. */
+export type SinkKind = 'gelf-udp' | 'gelf-tcp' | 'otlp-http';
+
+/** What one setup is. */
+interface SetupInfo {
+  /** For the table and the README. */
+  description: string;
+  /** The sink it sends to, if any. */
+  sink?: SinkKind;
+  /** What its sink counts: one summary per request, or one item per span. */
+  unit?: 'request' | 'span';
+  /** Takes the pipeline apart or checks the method: runs only when named in `--configs`. */
+  extra?: true;
+}
+
 /**
- * The setups the benchmark can compare, each one service process. The order is the table's;
- * `otel` is the baseline of the ratios. `summary` and `gelf-map` take our pipeline apart (the
- * processor alone; the processor and the GELF mapping, no I/O), `noop` is the SDK calling a
- * processor that does nothing, and `otel-twin` a second `otel` (the ratios' noise floor); they
- * run only when asked for.
+ * The setups the benchmark can compare, each one service process, in the table's order; `otel`
+ * is the baseline of the ratios. The extra ones take our pipeline apart (`id-map` and `floor`
+ * the least this design pays, `summary` the processor alone, `gelf-map` with the GELF mapping
+ * and no I/O), or check the method (`noop`: the SDK calling a processor that does nothing;
+ * `otel-twin`: a second `otel`, the ratios' noise floor).
  */
-export const CONFIGS = [
-  'none',
-  'otel',
-  'otel-twin',
-  'noop',
-  'id-map',
-  'floor',
-  'summary',
-  'summary-noself',
-  'gelf-map',
-  'udp',
-  'udp-zlib',
-  'tcp',
-  'otlp',
-  'gelf-span',
-] as const;
+export const SETUPS = {
+  none: { description: 'no tracing (timeit over the OTel API, no SDK)' },
+  otel: { description: 'OTel SDK + http/express instrumentation, no span processor' },
+  'otel-twin': {
+    description: 'otel again, a second process: how far two identical setups differ',
+    extra: true,
+  },
+  noop: { description: '+ a span processor whose onStart and onEnd do nothing', extra: true },
+  'id-map': {
+    description:
+      "+ a processor that only finds each span's request by its parent's id and counts it",
+    extra: true,
+  },
+  floor: {
+    description:
+      "id-map + one fixed GELF message of the udp setup's size per request, sent as our exporter sends (UDP)",
+    sink: 'gelf-udp',
+    unit: 'request',
+    extra: true,
+  },
+  summary: {
+    description: '+ RequestSummaryProcessor, an exporter that drops the summaries',
+    extra: true,
+  },
+  'summary-noself': {
+    description: 'summary with selfTime: false (no self time, no breakdown)',
+    extra: true,
+  },
+  'gelf-map': {
+    description: '+ RequestSummaryProcessor, an exporter that maps to GELF bytes and drops them',
+    extra: true,
+  },
+  udp: {
+    description: '+ GraylogSummaryProcessor, GELF over UDP (defaults)',
+    sink: 'gelf-udp',
+    unit: 'request',
+  },
+  'udp-zlib': {
+    description: '+ GraylogSummaryProcessor, GELF over UDP, every message zlib-compressed',
+    sink: 'gelf-udp',
+    unit: 'request',
+  },
+  tcp: {
+    description: '+ GraylogSummaryProcessor, GELF over TCP (defaults)',
+    sink: 'gelf-tcp',
+    unit: 'request',
+  },
+  otlp: {
+    description: '+ BatchSpanProcessor + OTLP/HTTP protobuf exporter',
+    sink: 'otlp-http',
+    unit: 'span',
+  },
+  'gelf-span': {
+    description: '+ BatchSpanProcessor + one GELF message per span (UDP)',
+    sink: 'gelf-udp',
+    unit: 'span',
+  },
+} as const satisfies Record<string, SetupInfo>;
 
 /** One tracing setup of the service. */
-export type ConfigName = (typeof CONFIGS)[number];
+export type ConfigName = keyof typeof SETUPS;
 
-/** What each setup is, for the table and the README. */
-export const DESCRIPTIONS: Record<ConfigName, string> = {
-  none: 'no tracing (timeit over the OTel API, no SDK)',
-  otel: 'OTel SDK + http/express instrumentation, no span processor',
-  'otel-twin': 'otel again, a second process: how far two identical setups differ',
-  noop: '+ a span processor whose onStart and onEnd do nothing',
-  'id-map': "+ a processor that only finds each span's request by its parent's id and counts it",
-  floor:
-    "id-map + one fixed GELF message of the udp setup's size per request, sent as our exporter sends (UDP)",
-  summary: '+ RequestSummaryProcessor, an exporter that drops the summaries',
-  'summary-noself': 'summary with selfTime: false (no self time, no breakdown)',
-  'gelf-map': '+ RequestSummaryProcessor, an exporter that maps to GELF bytes and drops them',
-  udp: '+ GraylogSummaryProcessor, GELF over UDP (defaults)',
-  'udp-zlib': '+ GraylogSummaryProcessor, GELF over UDP, every message zlib-compressed',
-  tcp: '+ GraylogSummaryProcessor, GELF over TCP (defaults)',
-  otlp: '+ BatchSpanProcessor + OTLP/HTTP protobuf exporter',
-  'gelf-span': '+ BatchSpanProcessor + one GELF message per span (UDP)',
-};
+/** What setup `config` is. */
+export function setupInfo(config: ConfigName): SetupInfo {
+  return SETUPS[config];
+}
+
+/** Every setup, in the table's order. */
+export const CONFIGS = Object.keys(SETUPS) as ConfigName[];
+
+/** The setups run without `--configs`. */
+export const DEFAULT_CONFIGS: readonly ConfigName[] = CONFIGS.filter(
+  (c) => setupInfo(c).extra !== true,
+);
 
 /**
  * The size of the `floor` setup's message: what `udp` sends per request in this service (1 728 B
@@ -50,64 +101,9 @@ export const DESCRIPTIONS: Record<ConfigName, string> = {
  */
 export const FLOOR_MESSAGE_BYTES = 1704;
 
-/** The sink a setup sends to, or none. */
-export type SinkKind = 'gelf-udp' | 'gelf-tcp' | 'otlp-http';
-
-/** Which sink each setup sends to. */
-export const SINK_OF: Record<ConfigName, SinkKind | undefined> = {
-  none: undefined,
-  otel: undefined,
-  'otel-twin': undefined,
-  noop: undefined,
-  'id-map': undefined,
-  floor: 'gelf-udp',
-  summary: undefined,
-  'summary-noself': undefined,
-  'gelf-map': undefined,
-  udp: 'gelf-udp',
-  'udp-zlib': 'gelf-udp',
-  tcp: 'gelf-tcp',
-  otlp: 'otlp-http',
-  'gelf-span': 'gelf-udp',
-};
-
-/** What a setup's sink counts: one summary per request, or one item per span. */
-export const UNIT_OF: Record<ConfigName, 'request' | 'span' | undefined> = {
-  none: undefined,
-  otel: undefined,
-  'otel-twin': undefined,
-  noop: undefined,
-  'id-map': undefined,
-  floor: 'request',
-  summary: undefined,
-  'summary-noself': undefined,
-  'gelf-map': undefined,
-  udp: 'request',
-  'udp-zlib': 'request',
-  tcp: 'request',
-  otlp: 'span',
-  'gelf-span': 'span',
-};
-
-/** The setups that take the pipeline apart or check the method: only with `--configs`. */
-const EXTRA_CONFIGS: readonly ConfigName[] = [
-  'otel-twin',
-  'noop',
-  'id-map',
-  'floor',
-  'summary',
-  'summary-noself',
-  'gelf-map',
-];
-
-/** The setups run without `--configs`. */
-export const DEFAULT_CONFIGS: readonly ConfigName[] = CONFIGS.filter(
-  (c) => !EXTRA_CONFIGS.includes(c),
-);
-
 /** Whether a name is one of {@link CONFIGS}. */
 export function isConfigName(name: string): name is ConfigName {
-  return (CONFIGS as readonly string[]).includes(name);
+  return Object.hasOwn(SETUPS, name);
 }
 
 /**

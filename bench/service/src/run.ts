@@ -24,12 +24,10 @@ import {
   CONFIGS,
   configOf,
   DEFAULT_CONFIGS,
-  DESCRIPTIONS,
   isBaseline,
   isSetupName,
   type SetupName,
-  SINK_OF,
-  UNIT_OF,
+  setupInfo,
 } from './configs.js';
 import { Ipc } from './ipc.js';
 import type {
@@ -303,7 +301,7 @@ async function measure(
     const { type: _, ...window } = stats[i]!;
     const result = results[i]!;
     const got =
-      SINK_OF[configOf(service.config)] === undefined ? undefined : counts[service.config];
+      setupInfo(configOf(service.config)).sink === undefined ? undefined : counts[service.config];
     return {
       round,
       config: service.config,
@@ -372,7 +370,7 @@ function summarise(runs: Run[], configs: SetupName[], baseline: string | undefin
   return configs.map((config) => {
     const mine = byRound(config);
     const of = (f: (r: Run) => number) => spread(mine.map(f));
-    const unit = UNIT_OF[configOf(config)];
+    const { description, sink, unit } = setupInfo(configOf(config));
     const timed = mine.filter((r) => r.calls !== undefined);
     const call = (f: (c: NonNullable<Run['calls']>, r: Run) => number) =>
       spread(timed.map((r) => f(r.calls!, r)));
@@ -390,15 +388,13 @@ function summarise(runs: Run[], configs: SetupName[], baseline: string | undefin
             },
           }),
       config,
-      description: `${DESCRIPTIONS[configOf(config)]}${isBaseline(config) ? ` (the packages at ${baseline})` : ''}`,
+      description: `${description}${isBaseline(config) ? ` (the packages at ${baseline})` : ''}`,
       cpuUsPerRequest: of((r) => r.cpuUsPerRequest),
       systemCpuUsPerRequest: of((r) => r.systemCpuUsPerRequest),
       kernelCpuUsPerRequest: of((r) => r.kernelCpuUsPerRequest),
       cpuVsOtel: ratio(config, 'otel'),
       cpuVsOtlp:
-        SINK_OF[configOf(config)]?.startsWith('gelf-') && unit === 'request'
-          ? ratio(config, 'otlp')
-          : undefined,
+        sink?.startsWith('gelf-') && unit === 'request' ? ratio(config, 'otlp') : undefined,
       p99VsOtel: ratio(config, 'otel', (r) => r.p99Ms),
       requestsPerSecond: of((r) => r.requestsPerSecond),
       p99Ms: of((r) => r.p99Ms),
@@ -561,7 +557,7 @@ async function main(): Promise<void> {
   try {
     const ports: Partial<Record<SetupName, number>> = {};
     for (const config of settings.configs) {
-      const kind = SINK_OF[configOf(config)];
+      const kind = setupInfo(configOf(config)).sink;
       if (kind === undefined) continue;
       const listening = await sink.ask({ type: 'listen', name: config, kind }, 'listening');
       ports[config] = listening.port;
